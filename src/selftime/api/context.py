@@ -1,0 +1,54 @@
+"""What every request handler needs: settings, the database and the clock, held on app.state."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from selftime.config import Settings
+from selftime.db.engine import Database
+
+
+def system_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    clock_ms: Callable[[], int] = system_clock_ms
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def request_params(request: Request) -> dict[str, str]:
+    """Query string, then a form or JSON body; the body wins where both name a parameter."""
+    params = dict(request.query_params)
+    if request.method != "POST":
+        return params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.form()
+        params.update({k: v for k, v in form.items() if isinstance(v, str)})
+    elif content_type == "application/json":
+        import json
+
+        try:
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            params.update({k: _text(v) for k, v in body.items() if v is not None})
+    return params
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

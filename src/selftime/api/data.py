@@ -1,0 +1,64 @@
+"""GET/POST /anapi/data: the Analytic Data API on API keys."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from selftime import analytics
+from selftime.api.auth import presented_key, user_for_key
+from selftime.api.context import Services, request_params, services
+from selftime.compat import params as wire
+from selftime.compat import render
+from selftime.domain.zone import from_ms, today_in, zone
+from selftime.store import schedules
+from selftime.store.users import User
+
+log = logging.getLogger("selftime.data")
+router = APIRouter()
+
+
+def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
+    """Shared by every surface that serves analytic data once the caller is known."""
+    try:
+        now = svc.clock_ms()
+        parsed = wire.parse(params, today_in(zone(user.time_zone), from_ms(now)))
+        with svc.db.read() as conn:
+            schedule = None
+            if parsed.schedule_id is not None:
+                schedule = schedules.for_user(conn, user.id, parsed.schedule_id)
+                if schedule is None:
+                    raise analytics.QueryError(f"no schedule {parsed.schedule_id} for this user")
+            report = analytics.run(
+                conn,
+                analytics.ReportRequest(
+                    user_id=user.id,
+                    time_zone=user.time_zone,
+                    perspective=parsed.perspective,
+                    resolution=parsed.resolution,
+                    kind=parsed.kind,
+                    begin=parsed.begin,
+                    end=parsed.end,
+                    thing=parsed.thing,
+                    thingy=parsed.thingy,
+                    source_type=parsed.source_type,
+                    schedule=schedule,
+                ),
+            )
+    except (wire.ParamError, analytics.QueryError) as exc:
+        log.info("query error for user %s: %s", user.id, exc)
+        return render.query_error()
+    return render.data_response(parsed.perspective, report, parsed.format)
+
+
+@router.api_route("/anapi/data", methods=["GET", "POST"], include_in_schema=True)
+async def anapi_data(request: Request) -> Response:
+    svc = services(request)
+    params = await request_params(request)
+    user = await run_in_threadpool(user_for_key, svc, presented_key(request, params))
+    if user is None:
+        return render.key_not_found()
+    return await run_in_threadpool(answer, svc, user, params)

@@ -1,0 +1,76 @@
+"""POST /api/v1/activity: agents send spans here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from selftime.api.auth import presented_key, user_for_key
+from selftime.api.context import Services, services
+from selftime.api.errors import ApiError, describe_validation, unauthorized
+from selftime.api.schemas import BatchIn, BatchOut
+from selftime.domain.ingest import BatchError, RawSpan, normalize_batch
+from selftime.store.ingest import DeviceRef, record_batch
+from selftime.store.users import User
+
+router = APIRouter(prefix="/api/v1")
+
+SYNC_INTERVAL = {"premium": 180, "lite": 1800}
+
+
+def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
+    try:
+        batch = BatchIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid batch", describe_validation(exc)) from None
+    limit = svc.settings.max_spans_per_batch
+    if len(batch.spans) > limit:
+        raise ApiError(400, "invalid batch", f"a batch may hold at most {limit} spans (got {len(batch.spans)})")
+    now = svc.clock_ms()
+    try:
+        items = normalize_batch(
+            [RawSpan(s.start, s.end, s.application, s.title, s.url) for s in batch.spans],
+            now_ms=now,
+            future_tolerance_ms=svc.settings.future_tolerance_seconds * 1000,
+        )
+    except BatchError as exc:
+        raise ApiError(400, "invalid batch", str(exc)) from None
+    device = DeviceRef(batch.device.id, batch.device.name or batch.device.id, batch.device.source_type)
+    try:
+        with svc.db.write() as conn:
+            result = record_batch(
+                conn,
+                user_id=user.id,
+                device=device,
+                batch_id=batch.batch_id,
+                items=items,
+                source_type=device.source_type,
+                now_ms=now,
+            )
+    except IntegrityError:
+        # A concurrent request with the same batch id committed first (PostgreSQL).
+        result = None
+    return BatchOut(
+        accepted=result.accepted if result else 0,
+        duplicate=result.duplicate if result else True,
+        recorded_seconds=(result.recorded_ms if result else 0) / 1000,
+        sync_interval_seconds=SYNC_INTERVAL.get(user.plan, 1800),
+        batch_id=batch.batch_id,
+    )
+
+
+@router.post("/activity", response_model=BatchOut)
+async def post_activity(request: Request) -> Response:
+    svc = services(request)
+    user = await run_in_threadpool(user_for_key, svc, presented_key(request, dict(request.query_params)))
+    if user is None:
+        return unauthorized().response()
+    body = await request.body()
+    try:
+        out = await run_in_threadpool(ingest, svc, user, body)
+    except ApiError as exc:
+        return exc.response()
+    return JSONResponse(out.model_dump())

@@ -1,0 +1,83 @@
+"""JSON shapes of our own /api/v1, kept apart from the tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DeviceIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=255)
+    name: str | None = Field(default=None, max_length=255)
+    source_type: Literal["computers", "mobile"] = "computers"
+
+
+class SpanIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    start: dt.datetime
+    end: dt.datetime
+    application: str | None = None
+    title: str | None = None
+    url: str | None = None
+
+
+class BatchIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    device: DeviceIn
+    batch_id: str = Field(min_length=1, max_length=255)
+    spans: list[SpanIn]
+
+
+class BatchOut(BaseModel):
+    accepted: int
+    duplicate: bool
+    recorded_seconds: float
+    sync_interval_seconds: int
+    batch_id: str
+
+
+class CategorizationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    activity: str = Field(min_length=1, max_length=255)
+    category: str | None = Field(default=None, description="sub-category name; null resets to the default")
+    top_category: str | None = Field(default=None, description="disambiguates sub-category names")
+    productivity: int | None = Field(default=None, ge=-2, le=2)
+    reset: bool = False
+
+
+class ActivityOut(BaseModel):
+    id: int
+    name: str
+    category: str
+    top_category: str
+    productivity: int
+    overridden: bool
+
+
+class CategoryOut(BaseModel):
+    id: int
+    name: str
+    top_category: str
+    productivity: int
+
+
+class ScheduleRangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: str = Field(examples=["mon-fri"])
+    start: str = Field(alias="from", examples=["09:00"])
+    end: str = Field(alias="to", examples=["17:00"])
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=255)
+    ranges: list[ScheduleRangeIn] = Field(min_length=1, max_length=50)
+
+
+class ScheduleOut(BaseModel):
+    id: int
+    name: str
+    ranges: list[dict[str, str]]

@@ -1,0 +1,43 @@
+"""Builds the ASGI app from explicit settings; nothing is created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from selftime.api import data, ingest, manage
+from selftime.api.context import Services, services, system_clock_ms
+from selftime.config import Settings
+from selftime.db.engine import Database, build_engine
+
+log = logging.getLogger("selftime")
+
+
+def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
+    database = db or Database(build_engine(settings.resolved_database_url))
+    app = FastAPI(title="Selftime", version="0.1.0", docs_url="/api/docs", redoc_url=None)
+    app.state.services = Services(settings=settings, db=database, clock_ms=clock_ms or system_clock_ms)
+    app.include_router(data.router)
+    app.include_router(ingest.router)
+    app.include_router(manage.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz(request: Request) -> Response:
+        def probe() -> bool:
+            try:
+                with services(request).db.read() as conn:
+                    conn.execute(text("SELECT 1"))
+                return True
+            except Exception:  # any failure means "not healthy", and the log says why
+                log.exception("health probe failed")
+                return False
+
+        ok = await run_in_threadpool(probe)
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    return app

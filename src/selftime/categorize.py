@@ -1,0 +1,57 @@
+"""Re-categorization by name, shared by the CLI and the API: resolves names, then stores overrides."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from selftime.domain.naming import MAX_NAME, thing_key
+from selftime.store import catalog
+from selftime.store.catalog import ActivityInfo
+
+
+class CategorizeError(ValueError):
+    pass
+
+
+def find_sub_category(conn: Connection, name: str, top: str | None) -> catalog.Category:
+    matches = [
+        c
+        for c in catalog.sub_categories(conn)
+        if c.name.casefold() == name.strip().casefold() and (top is None or c.top.casefold() == top.strip().casefold())
+    ]
+    if not matches:
+        raise CategorizeError(f"no sub-category named {name!r}" + (f" in {top!r}" if top else ""))
+    if len(matches) > 1:
+        tops = ", ".join(c.top for c in matches)
+        raise CategorizeError(f"{name!r} is a sub-category of several categories ({tops}): name one as top")
+    return matches[0]
+
+
+def categorize(
+    conn: Connection,
+    *,
+    user_id: int,
+    activity: str,
+    category: str | None,
+    top: str | None,
+    productivity: int | None,
+    reset: bool = False,
+) -> ActivityInfo:
+    """Override an activity's sub-category and/or productivity; applies to all history at once."""
+    name = thing_key(activity)
+    if not 1 <= len(name) <= MAX_NAME:
+        raise CategorizeError(f"activity name must be 1 to {MAX_NAME} characters")
+    if productivity is not None and productivity not in (-2, -1, 0, 1, 2):
+        raise CategorizeError("productivity must be one of -2, -1, 0, 1, 2")
+    if not reset and category is None and productivity is None:
+        raise CategorizeError("give a category, a productivity, or reset")
+    activity_id = catalog.resolve_activities(conn, user_id, [name])[name]
+    if reset:
+        category_id, level = None, None
+    elif category is not None:
+        # A new category brings its own productivity unless one is given with it.
+        category_id, level = find_sub_category(conn, category, top).id, productivity
+    else:
+        category_id, level = catalog.category_override(conn, activity_id), productivity
+    catalog.set_categorization(conn, activity_id=activity_id, category_id=category_id, productivity=level)
+    return catalog.categorization(conn, user_id)[activity_id]

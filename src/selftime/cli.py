@@ -1,0 +1,344 @@
+"""The `selftime` command: serve, migrate, users, keys, categorize, schedules, demo."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from selftime.config import Settings, settings_from_env
+from selftime.db.engine import Database, build_engine
+from selftime.db.migrate import upgrade
+
+app = typer.Typer(help="Selftime: a self-hosted, RescueTime-compatible time tracker.", no_args_is_help=True)
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="Manage API keys (shown once, stored hashed).", no_args_is_help=True)
+schedules_app = typer.Typer(help="Manage schedules (time filters for reports).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(schedules_app, name="schedules")
+
+out = Console()
+err = Console(stderr=True)
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        envvar="SELFTIME_DATABASE_URL",
+        help="SQLAlchemy URL; default: SQLite in the data dir.",
+    ),
+]
+
+
+@dataclass
+class State:
+    settings: Settings
+
+
+@app.callback()
+def root(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
+    ctx.obj = State(settings_from_env().with_overrides(database_url=database_url))
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def open_db(ctx: typer.Context, database_url: str | None = None) -> Database:
+    settings: Settings = ctx.obj.settings.with_overrides(database_url=database_url)
+    ctx.obj.settings = settings
+    engine = build_engine(settings.resolved_database_url)
+    upgrade(engine)
+    return Database(engine)
+
+
+def now_ms() -> int:
+    from selftime.api.context import system_clock_ms
+
+    return system_clock_ms()
+
+
+def user_or_fail(db: Database, email: str):  # type: ignore[no-untyped-def]
+    from selftime.store import users
+
+    with db.read() as conn:
+        user = users.by_email(conn, email)
+    if user is None:
+        raise fail(f"no user {email!r}")
+    return user
+
+
+@app.command()
+def migrate(ctx: typer.Context) -> None:
+    """Apply pending database migrations."""
+    db = open_db(ctx)
+    from selftime.db.migrate import current_revision
+
+    out.print(f"database at revision {current_revision(db.engine)}")
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    database_url: DatabaseUrl = None,
+    demo: Annotated[bool, typer.Option(help="Create/refresh the demo account and print its API key.")] = False,
+) -> None:
+    """Run the server (applies pending migrations first)."""
+    import uvicorn
+
+    from selftime.app import create_app
+
+    db = open_db(ctx, database_url)
+    if demo:
+        from selftime.demo import ensure_demo
+
+        email, key = ensure_demo(db, now_ms())
+        out.print(f"demo account: {email}")
+        out.print(f"demo API key: {key}")
+        out.print(f"try: curl 'http://{host}:{port}/anapi/data?key={key}&perspective=rank&restrict_kind=activity'")
+    out.print(f"Selftime listening on http://{host}:{port}  (database: {db.engine.url.render_as_string()})")
+    uvicorn.run(create_app(ctx.obj.settings, db=db), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Create the demo account with several weeks of generated activity; prints a fresh API key."""
+    from selftime.demo import ensure_demo
+
+    email, key = ensure_demo(open_db(ctx), now_ms())
+    out.print(f"demo account: {email}")
+    print(key)
+
+
+@users_app.command("create")
+def users_create(
+    ctx: typer.Context,
+    email: str,
+    time_zone: Annotated[str, typer.Option("--time-zone", help="IANA zone, e.g. Europe/Berlin.")] = "UTC",
+    plan: Annotated[str, typer.Option(help="premium or lite.")] = "premium",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Create an account."""
+    from selftime.domain.zone import validate_zone
+    from selftime.passwords import hash_password
+    from selftime.store import users
+
+    if plan not in users.PLANS:
+        raise fail(f"plan must be one of {', '.join(users.PLANS)}")
+    try:
+        validate_zone(time_zone)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if "@" not in email or len(email) > 320:
+        raise fail(f"{email!r} is not an email address")
+    password = (
+        sys.stdin.readline().rstrip("\r\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(ctx)
+    with db.write() as conn:
+        if users.by_email(conn, email):
+            raise fail(f"user {email!r} already exists")
+        user = users.create(conn, email=email, password_hash=hashed, time_zone=time_zone, plan=plan, now_ms=now_ms())
+    out.print(f"created user {user.email} (id {user.id}, {user.plan}, {user.time_zone})")
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """List accounts."""
+    from selftime.store import users
+
+    with open_db(ctx).read() as conn:
+        rows = users.all_users(conn)
+    table = Table("id", "email", "plan", "time zone")
+    for u in rows:
+        table.add_row(str(u.id), u.email, u.plan, u.time_zone)
+    out.print(table)
+
+
+@users_app.command("set-plan")
+def users_set_plan(ctx: typer.Context, email: str, plan: str) -> None:
+    """Switch an account between premium and lite."""
+    from selftime.store import users
+
+    if plan not in users.PLANS:
+        raise fail(f"plan must be one of {', '.join(users.PLANS)}")
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        users.set_plan(conn, user.id, plan)
+    out.print(f"{user.email} is now on {plan}")
+
+
+@users_app.command("set-time-zone")
+def users_set_time_zone(ctx: typer.Context, email: str, time_zone: str) -> None:
+    """Change an account's time zone (reports follow it at once)."""
+    from selftime.domain.zone import validate_zone
+    from selftime.store import users
+
+    try:
+        validate_zone(time_zone)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        users.set_time_zone(conn, user.id, time_zone)
+    out.print(f"{user.email} is now in {time_zone}")
+
+
+@keys_app.command("create")
+def keys_create(
+    ctx: typer.Context,
+    email: str,
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "default",
+) -> None:
+    """Create a key; it is printed once, alone, as the last line."""
+    from selftime.store import keys
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        key, text = keys.create(conn, user_id=user.id, name=name, now_ms=now_ms())
+    err.print(f"key {key.id} ({key.name}) for {user.email}; it will not be shown again:")
+    print(text)
+
+
+@keys_app.command("list")
+def keys_list(ctx: typer.Context, email: str) -> None:
+    """List a user's keys (prefix only)."""
+    import datetime as dt
+
+    from selftime.store import keys
+
+    def when(ms: int | None) -> str:
+        return "-" if ms is None else dt.datetime.fromtimestamp(ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.read() as conn:
+        rows = keys.list_for_user(conn, user.id)
+    table = Table("id", "name", "prefix", "created", "last used", "revoked")
+    for k in rows:
+        table.add_row(str(k.id), k.name, k.prefix + "…", when(k.created_ms), when(k.last_used_ms), when(k.revoked_ms))
+    out.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(ctx: typer.Context, email: str, key_id: int) -> None:
+    """Revoke a key; it stops working at once."""
+    from selftime.store import keys
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        if not keys.revoke(conn, user_id=user.id, key_id=key_id, now_ms=now_ms()):
+            raise fail(f"{user.email} has no active key {key_id}")
+    out.print(f"revoked key {key_id}")
+
+
+@app.command("categorize")
+def categorize_cmd(
+    ctx: typer.Context,
+    email: str,
+    activity: str,
+    category: Annotated[str | None, typer.Option(help="Sub-category name, e.g. 'Editing & IDEs'.")] = None,
+    top: Annotated[str | None, typer.Option(help="Top-level category, where a sub-category name repeats.")] = None,
+    productivity: Annotated[int | None, typer.Option(help="-2..2, overriding the category's.")] = None,
+    reset: Annotated[bool, typer.Option(help="Back to the shipped default.")] = False,
+) -> None:
+    """Re-categorize an activity for one user; applies to all history at once."""
+    from selftime.categorize import CategorizeError, categorize
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    try:
+        with db.write() as conn:
+            info = categorize(
+                conn,
+                user_id=user.id,
+                activity=activity,
+                category=category,
+                top=top,
+                productivity=productivity,
+                reset=reset,
+            )
+    except CategorizeError as exc:
+        raise fail(str(exc)) from None
+    out.print(f"{info.name}: {info.top} / {info.sub}, productivity {info.productivity}", highlight=False)
+
+
+@schedules_app.command("create")
+def schedules_create(
+    ctx: typer.Context,
+    email: str,
+    name: str,
+    days: Annotated[str, typer.Option(help="e.g. mon-fri, sat,sun, all.")] = "mon-fri",
+    start: Annotated[str, typer.Option("--from", help="Local start, HH:MM on a quarter hour.")] = "09:00",
+    end: Annotated[str, typer.Option("--to", help="Local end, HH:MM (24:00 for midnight).")] = "17:00",
+) -> None:
+    """Create a schedule; prints its id (use it as restrict_schedule_id)."""
+    from selftime.domain.schedule_spec import parse_range
+    from selftime.store import schedules
+
+    try:
+        spec = parse_range(days, start, end)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        created = schedules.create(conn, user_id=user.id, name=name, ranges=[spec], now_ms=now_ms())
+    err.print(f"schedule {name!r} created")
+    print(created.id)
+
+
+@schedules_app.command("list")
+def schedules_list(ctx: typer.Context, email: str) -> None:
+    """List a user's schedules."""
+    from selftime.domain.schedule_spec import DAY_NAMES
+    from selftime.store import schedules
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.read() as conn:
+        rows = schedules.list_for_user(conn, user.id)
+    table = Table("id", "name", "ranges")
+    for s in rows:
+        spans = "; ".join(
+            ",".join(DAY_NAMES[d] for d in range(7) if r.weekdays & (1 << d))
+            + f" {r.from_minute // 60:02d}:{r.from_minute % 60:02d}-{r.to_minute // 60:02d}:{r.to_minute % 60:02d}"
+            for r in s.ranges
+        )
+        table.add_row(str(s.id), s.name, spans)
+    out.print(table)
+
+
+@schedules_app.command("delete")
+def schedules_delete(ctx: typer.Context, email: str, schedule_id: int) -> None:
+    """Delete a schedule."""
+    from selftime.store import schedules
+
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        if not schedules.delete_schedule(conn, user.id, schedule_id):
+            raise fail(f"{user.email} has no schedule {schedule_id}")
+    out.print(f"deleted schedule {schedule_id}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,99 @@
+"""RescueTime's bytes: row headers, number types, the JSON envelope, CSV and the error bodies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from fractions import Fraction
+
+from starlette.responses import Response
+
+from selftime.analytics import Report, ReportRow, seconds
+
+NOTES = "data is an array of arrays (rows), column names for rows in row_headers"
+JSON_TYPE = "application/json; charset=utf-8"
+CSV_TYPE = "text/csv; charset=utf-8"
+
+KEY_NOT_FOUND = b'{"error":"# key not found","messages":"key not found"}'
+QUERY_ERROR_PREFIX = "Error: Likely a badly formatted or missing parameter"
+QUERY_ERROR = b'{"error": "# query error","messages": "Error: Likely a badly formatted or missing parameter"}'
+
+_LEAD = ("Time Spent (seconds)", "Number of People")
+_TAIL = {
+    "overview": ("Category",),
+    "category": ("Category",),
+    "activity": ("Activity", "Category", "Productivity"),
+    "productivity": ("Productivity",),
+    "document": ("Activity", "Document", "Category", "Productivity"),
+    "efficiency": ("Efficiency (-2:2)", "Efficiency (percent)"),
+}
+
+
+def headers(perspective: str, shape: str) -> list[str]:
+    first = "Date" if perspective == "interval" else "Rank"
+    return [first, *_LEAD, *_TAIL[shape]]
+
+
+def _round2(value: Fraction) -> float:
+    """Half away from zero at 2 decimals, computed exactly, written as a float (2.0, 93.6, 99.88)."""
+    scaled = value * 100
+    whole = (abs(scaled.numerator) * 2 + scaled.denominator) // (2 * scaled.denominator)
+    return (whole if scaled >= 0 else -whole) / 100
+
+
+def _cells(shape: str, row: ReportRow) -> list[object]:
+    if shape in ("overview", "category"):
+        return [row.name]
+    if shape == "productivity":
+        return [row.productivity]
+    if shape == "activity":
+        return [row.name, row.category, row.productivity]
+    if shape == "document":
+        return [row.name, row.document, row.category, row.productivity]
+    assert row.efficiency is not None
+    return [_round2(row.efficiency), _round2((row.efficiency + 2) * 25)]
+
+
+def rows(perspective: str, report: Report) -> list[list[object]]:
+    out = []
+    for rank, row in enumerate(report.rows, start=1):
+        first: object = row.bucket if perspective == "interval" else rank
+        out.append([first, seconds(row.duration_ms), 1, *_cells(report.shape, row)])
+    return out
+
+
+def json_body(perspective: str, report: Report) -> bytes:
+    envelope = {
+        "notes": NOTES,
+        "row_headers": headers(perspective, report.shape),
+        "rows": rows(perspective, report),
+    }
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def csv_body(perspective: str, report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(headers(perspective, report.shape))
+    writer.writerows(rows(perspective, report))
+    return buffer.getvalue().encode("utf-8")
+
+
+def data_response(perspective: str, report: Report, fmt: str) -> Response:
+    if fmt == "csv":
+        return Response(csv_body(perspective, report), media_type=None, headers={"content-type": CSV_TYPE})
+    return Response(json_body(perspective, report), media_type=None, headers={"content-type": JSON_TYPE})
+
+
+def key_not_found() -> Response:
+    return Response(KEY_NOT_FOUND, status_code=200, headers={"content-type": JSON_TYPE})
+
+
+def query_error() -> Response:
+    return Response(QUERY_ERROR, status_code=200, headers={"content-type": JSON_TYPE})
+
+
+def post_error(kind: str, message: str, status: int = 400) -> Response:
+    body = json.dumps({"error": f"# {kind}", "messages": message}, ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode("utf-8"), status_code=status, headers={"content-type": JSON_TYPE})

@@ -1,0 +1,169 @@
+"""Table definitions. Times are integer milliseconds since the Unix epoch, UTC, so sums are exact."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("plan", String(16), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("last_used_ms", BigInteger),
+    Column("revoked_ms", BigInteger),
+    Index("ix_api_keys_user", "user_id"),
+)
+
+# Shipped taxonomy: top-level categories have parent_id NULL. Seeded by the first migration.
+categories = Table(
+    "categories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("categories.id")),
+    Column("name", String(255), nullable=False),
+    Column("productivity", SmallInteger, nullable=False),
+    UniqueConstraint("parent_id", "name", name="uq_categories_parent_name"),
+)
+
+# Activities are per user so that categorization overrides and account deletion stay per user.
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("default_category_id", Integer, ForeignKey("categories.id"), nullable=False),
+    Column("category_id", Integer, ForeignKey("categories.id")),
+    Column("productivity", SmallInteger),
+    UniqueConstraint("user_id", "name", name="uq_activities_user_name"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    UniqueConstraint("activity_id", "name", name="uq_documents_activity_name"),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("source_type", String(16), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("last_seen_ms", BigInteger),
+    UniqueConstraint("user_id", "external_id", name="uq_devices_user_external"),
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("device_id", Integer, ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("batch_id", String(255), nullable=False),
+    Column("received_ms", BigInteger, nullable=False),
+    Column("span_count", Integer, nullable=False),
+    Column("stored_ms", BigInteger, nullable=False),
+    UniqueConstraint("device_id", "batch_id", name="uq_batches_device_batch"),
+)
+
+# The truth: what devices reported, trimmed so one device never counts the same instant twice,
+# and cut at 5-minute UTC boundaries so every row lies inside one 5-minute bucket of every zone.
+spans = Table(
+    "spans",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("device_id", Integer, ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("batch_id", Integer, ForeignKey("batches.id", ondelete="CASCADE")),
+    Column("source_type", String(16), nullable=False),
+    Column("start_ms", BigInteger, nullable=False),
+    Column("end_ms", BigInteger, nullable=False),
+    Column("activity_id", Integer, ForeignKey("activities.id"), nullable=False),
+    Column("document_id", Integer, ForeignKey("documents.id")),
+    Index(
+        "ix_spans_user_time",
+        "user_id",
+        "start_ms",
+        "source_type",
+        "activity_id",
+        "document_id",
+        "end_ms",
+    ),
+    Index("ix_spans_device_time", "device_id", "start_ms"),
+)
+
+# Seconds per activity per 15-minute UTC bucket: every zone's hour/day/week/month boundary falls on
+# a 15-minute UTC boundary, so coarse queries never need the raw spans.
+rollups = Table(
+    "rollups",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("bucket_ms", BigInteger, primary_key=True),
+    Column("source_type", String(16), primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    # Clustered on the key in SQLite, so a range scan reads the seconds without a second lookup.
+    sqlite_with_rowid=False,
+)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+# Weekdays as a bitmask, bit 0 = Sunday; minutes of the local day, [from, to).
+schedule_ranges = Table(
+    "schedule_ranges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("schedule_id", Integer, ForeignKey("schedules.id", ondelete="CASCADE"), nullable=False),
+    Column("weekdays", SmallInteger, nullable=False),
+    Column("from_minute", SmallInteger, nullable=False),
+    Column("to_minute", SmallInteger, nullable=False),
+)

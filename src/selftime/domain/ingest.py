@@ -1,0 +1,72 @@
+"""Validation and naming of an agent's batch, before anything touches storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from selftime.domain.naming import MAX_NAME, application_activity, site_activity
+from selftime.domain.zone import DAY_MS, to_ms
+
+SOURCE_TYPES = ("computers", "mobile")
+MAX_SPAN_MS = DAY_MS
+
+
+class BatchError(ValueError):
+    """A batch refused whole; the message names the span and the problem."""
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    start: dt.datetime
+    end: dt.datetime
+    application: str | None
+    title: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Span:
+    start_ms: int
+    end_ms: int
+    activity: str
+    document: str | None
+
+
+def _check_name(value: str, what: str) -> str:
+    value = value.strip()
+    if not 1 <= len(value) <= MAX_NAME:
+        raise ValueError(f"{what} must be 1 to {MAX_NAME} characters (got {len(value)})")
+    return value
+
+
+def normalize_span(raw: RawSpan, *, now_ms: int, future_tolerance_ms: int) -> Span:
+    if raw.start.tzinfo is None or raw.end.tzinfo is None:
+        raise ValueError("times must carry an offset or Z (RFC 3339)")
+    start_ms, end_ms = to_ms(raw.start), to_ms(raw.end)
+    if end_ms <= start_ms:
+        raise ValueError("end must be after start")
+    if end_ms - start_ms > MAX_SPAN_MS:
+        raise ValueError("a span may not be longer than 24 hours")
+    if end_ms > now_ms + future_tolerance_ms:
+        raise ValueError("end is more than 5 minutes in the future")
+    if raw.url is not None and raw.url.strip():
+        activity = _check_name(site_activity(raw.url), "the URL's host")
+    elif raw.application is None:
+        raise ValueError("application is required when there is no url")
+    else:
+        activity = application_activity(_check_name(raw.application, "application"))
+    document = None
+    if raw.title is not None and raw.title.strip():
+        document = _check_name(raw.title, "title")
+    return Span(start_ms, end_ms, activity, document)
+
+
+def normalize_batch(raws: list[RawSpan], *, now_ms: int, future_tolerance_ms: int) -> list[Span]:
+    out = []
+    for index, raw in enumerate(raws):
+        try:
+            out.append(normalize_span(raw, now_ms=now_ms, future_tolerance_ms=future_tolerance_ms))
+        except ValueError as exc:
+            raise BatchError(f"spans[{index}]: {exc}") from exc
+    return out

@@ -1,0 +1,32 @@
+"""How the service names what it records: lower-case applications, bare domains, titles as documents."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+NO_DETAILS = "No Details"
+MAX_NAME = 255
+
+
+def application_activity(application: str) -> str:
+    return application.strip().lower()
+
+
+def site_activity(url: str) -> str:
+    """The host of `url`, lower case, without a leading `www.`; ValueError when it has none."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError as exc:
+        raise ValueError(f"is not a valid URL ({exc})") from exc
+    if not host:
+        raise ValueError("has no host name (expected an absolute URL such as https://example.com/)")
+    return strip_www(host.lower().rstrip("."))
+
+
+def strip_www(name: str) -> str:
+    return name[4:] if name.startswith("www.") and len(name) > 4 else name
+
+
+def thing_key(name: str) -> str:
+    """The form in which a requested name is compared with stored names."""
+    return strip_www(name.strip().casefold())

@@ -1,0 +1,161 @@
+"""Activities and documents by name, and the categorization of activities.
+
+Names are resolved in bulk: one SELECT for the known ones, one INSERT … ON CONFLICT DO NOTHING for
+new ones, one more SELECT for what the insert (or a concurrent writer) created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from selftime.db.raw import mark
+from selftime.db.tables import activities, categories, documents
+from selftime.domain.rules import default_category_id
+
+
+def _insert_ignore(conn: Connection, table: object) -> object:
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[arg-type]
+
+
+def resolve_activities(conn: Connection, user_id: int, names: Iterable[str]) -> dict[str, int]:
+    wanted = set(names)
+    if not wanted:
+        return {}
+    query = select(activities.c.name, activities.c.id).where(
+        activities.c.user_id == user_id, activities.c.name.in_(wanted)
+    )
+    found = {name: id_ for name, id_ in conn.execute(query)}
+    missing = wanted - found.keys()
+    if missing:
+        conn.execute(
+            _insert_ignore(conn, activities),  # type: ignore[arg-type]
+            [{"user_id": user_id, "name": n, "default_category_id": default_category_id(n)} for n in sorted(missing)],
+        )
+        found = {name: id_ for name, id_ in conn.execute(query)}
+    return found
+
+
+def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    # A VALUES list joined to the (activity_id, name) index: one exact probe per pair. Plain IN
+    # lists on both columns would probe every activity-by-name combination, or scan the table.
+    found: dict[tuple[int, str], int] = {}
+    m = mark(conn)
+    for i in range(0, len(pairs), 400):
+        chunk = pairs[i : i + 400]
+        first = f"(CAST({m} AS INTEGER), CAST({m} AS VARCHAR(255)))"
+        values = ", ".join([first] + [f"({m}, {m})"] * (len(chunk) - 1))
+        rows = conn.exec_driver_sql(
+            f"SELECT d.activity_id, d.name, d.id FROM (VALUES {values}) AS v "
+            "JOIN documents d ON d.activity_id = v.column1 AND d.name = v.column2",
+            tuple(x for pair in chunk for x in pair),
+        )
+        found.update({(a, n): i for a, n, i in rows})
+    return found
+
+
+def resolve_documents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    wanted = sorted(set(pairs))
+    if not wanted:
+        return {}
+    found = _lookup_documents(conn, wanted)
+    missing = [p for p in wanted if p not in found]
+    if missing:
+        conn.execute(
+            _insert_ignore(conn, documents),  # type: ignore[arg-type]
+            [{"activity_id": a, "name": n} for a, n in missing],
+        )
+        found.update(_lookup_documents(conn, missing))
+    return found
+
+
+@dataclass(frozen=True)
+class ActivityInfo:
+    id: int
+    name: str
+    sub_id: int
+    sub: str
+    top_id: int
+    top: str
+    productivity: int
+    overridden: bool
+
+
+def categorization(conn: Connection, user_id: int) -> dict[int, ActivityInfo]:
+    """Every activity of the user with its effective sub-category, top-level category and level."""
+    sub = categories.alias("sub")
+    top = categories.alias("top")
+    effective = func.coalesce(activities.c.category_id, activities.c.default_category_id)
+    rows = conn.execute(
+        select(
+            activities.c.id,
+            activities.c.name,
+            sub.c.id,
+            sub.c.name,
+            top.c.id,
+            top.c.name,
+            func.coalesce(activities.c.productivity, sub.c.productivity),
+            (activities.c.category_id.is_not(None) | activities.c.productivity.is_not(None)),
+        )
+        .join(sub, sub.c.id == effective)
+        .join(top, top.c.id == sub.c.parent_id)
+        .where(activities.c.user_id == user_id)
+    )
+    return {r[0]: ActivityInfo(*r) for r in rows}
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    name: str
+    top: str
+    productivity: int
+
+
+def sub_categories(conn: Connection) -> list[Category]:
+    sub = categories.alias("sub")
+    top = categories.alias("top")
+    rows = conn.execute(
+        select(sub.c.id, sub.c.name, top.c.name, sub.c.productivity)
+        .join(top, top.c.id == sub.c.parent_id)
+        .order_by(top.c.id, sub.c.id)
+    )
+    return [Category(*r) for r in rows]
+
+
+def set_categorization(
+    conn: Connection,
+    *,
+    activity_id: int,
+    category_id: int | None,
+    productivity: int | None,
+) -> None:
+    """None clears the override (back to the shipped default)."""
+    conn.execute(
+        update(activities)
+        .where(activities.c.id == activity_id)
+        .values(category_id=category_id, productivity=productivity)
+    )
+
+
+def category_override(conn: Connection, activity_id: int) -> int | None:
+    return conn.execute(select(activities.c.category_id).where(activities.c.id == activity_id)).scalar()
+
+
+def documents_named(conn: Connection, activity_ids: Iterable[int], name: str) -> list[int]:
+    # Compared in Python: SQLite's lower() folds ASCII only, and both backends must agree.
+    wanted = name.casefold()
+    rows = conn.execute(select(documents.c.id, documents.c.name).where(documents.c.activity_id.in_(set(activity_ids))))
+    return [id_ for id_, doc in rows if doc.casefold() == wanted]
+
+
+def document_names(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(select(documents.c.id, documents.c.name).where(documents.c.id.in_(wanted)))
+    return {i: n for i, n in rows}

@@ -1,0 +1,70 @@
+"""Accounts. Missing → None; constraint failures raise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from selftime.db.tables import users
+
+PLANS = ("premium", "lite")
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    time_zone: str
+    plan: str
+    password_hash: str
+
+    @property
+    def is_premium(self) -> bool:
+        return self.plan == "premium"
+
+
+def _user(row: object) -> User:
+    m = row._mapping  # type: ignore[attr-defined]
+    return User(m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"])
+
+
+def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, plan: str, now_ms: int) -> User:
+    user_id = conn.execute(
+        insert(users)
+        .values(
+            email=email.lower(),
+            password_hash=password_hash,
+            time_zone=time_zone,
+            plan=plan,
+            created_ms=now_ms,
+        )
+        .returning(users.c.id)
+    ).scalar_one()
+    return User(user_id, email.lower(), time_zone, plan, password_hash)
+
+
+def by_email(conn: Connection, email: str) -> User | None:
+    row = conn.execute(select(users).where(users.c.email == email.lower())).first()
+    return _user(row) if row else None
+
+
+def by_id(conn: Connection, user_id: int) -> User | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def all_users(conn: Connection) -> list[User]:
+    return [_user(r) for r in conn.execute(select(users).order_by(users.c.id))]
+
+
+def set_plan(conn: Connection, user_id: int, plan: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(plan=plan))
+
+
+def set_time_zone(conn: Connection, user_id: int, time_zone: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(time_zone=time_zone))
+
+
+def delete_user(conn: Connection, user_id: int) -> None:
+    conn.execute(delete(users).where(users.c.id == user_id))
