@@ -167,7 +167,9 @@ def batch(spans: list[dict], batch_id: str | None = None, device: str = "laptop"
 
 
 def send(client: TestClient, account: Account, spans: list[dict], **kwargs: Any) -> dict:
-    response = client.post("/api/v1/activity", json=batch(spans, **kwargs), headers={"Authorization": f"Bearer {account.key}"})
+    response = client.post(
+        "/api/v1/activity", json=batch(spans, **kwargs), headers={"Authorization": f"Bearer {account.key}"}
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 

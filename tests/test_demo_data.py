@@ -82,19 +82,9 @@ def test_count_close_to_estimate_for_four_weeks() -> None:
     expected = demo_span_count_estimate(28)
     assert expected == 28 * 1500
     for seed in (1, 2, 3):
-        n = sum(
-            1
-            for _ in generate_spans(
-                seed=seed, start=dt.date(2026, 6, 1), days=28, time_zone="America/New_York"
-            )
-        )
+        n = sum(1 for _ in generate_spans(seed=seed, start=dt.date(2026, 6, 1), days=28, time_zone="America/New_York"))
         assert abs(n - expected) <= 0.1 * expected
-    n = sum(
-        1
-        for _ in generate_spans(
-            seed=5, start=dt.date(2026, 6, 1), days=28, time_zone="UTC", spans_per_day=200
-        )
-    )
+    n = sum(1 for _ in generate_spans(seed=5, start=dt.date(2026, 6, 1), days=28, time_zone="UTC", spans_per_day=200))
     assert abs(n - demo_span_count_estimate(28, 200)) <= 0.1 * 28 * 200
 
 

@@ -6,14 +6,15 @@ It knows the taxonomy and time zones but nothing of the RescueTime wire format (
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
-from selftime.domain.naming import NO_DETAILS, thing_key
+from selftime.db.tables import activities
+from selftime.domain.naming import NO_DETAILS, strip_www
 from selftime.domain.zone import (
     DAY_MS,
     FIVE_MINUTES_MS,
@@ -26,9 +27,8 @@ from selftime.domain.zone import (
     zone,
 )
 from selftime.store import catalog
-from selftime.store.catalog import ActivityInfo
 from selftime.store.schedules import Schedule
-from selftime.store.totals import TotalsQuery, fetch
+from selftime.store.totals import ActivityFilter, TotalsQuery, fetch
 
 PERSPECTIVES = ("rank", "interval")
 RESOLUTIONS = ("month", "week", "day", "hour", "minute")
@@ -57,7 +57,7 @@ class ReportRequest:
     schedule: Schedule | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportRow:
     bucket: str | None
     duration_ms: int
@@ -74,28 +74,30 @@ class Report:
     rows: list[ReportRow]
 
 
-def _matching(cats: dict[int, ActivityInfo], pred: Callable[[ActivityInfo], bool]) -> frozenset[int]:
-    return frozenset(a.id for a in cats.values() if pred(a))
+def _category_ids(conn: Connection, name: str, top_level: bool) -> frozenset[int]:
+    wanted = name.strip().casefold()
+    if top_level:
+        return frozenset({c.top_id for c in catalog.sub_categories(conn) if c.top.casefold() == wanted})
+    return frozenset(c.id for c in catalog.sub_categories(conn) if c.name.casefold() == wanted)
 
 
-def _plan(req: ReportRequest, cats: dict[int, ActivityInfo]) -> tuple[str, frozenset[int] | None, bool]:
-    """(output shape, activity filter, group by document) for the kind and drill-down."""
+def _plan(conn: Connection, req: ReportRequest) -> tuple[str, ActivityFilter | None]:
+    """(grouping, activity filter) for the kind and the drill-down."""
     kind, thing = req.kind, req.thing
     if kind == "efficiency":
         if req.perspective != "interval":
             raise QueryError("efficiency is only available with perspective=interval")
         if thing is not None:
             raise QueryError("efficiency cannot be restricted to a thing")
-        return "efficiency", None, False
+        return "efficiency", None
     if thing is None:
         if req.thingy is not None:
             raise QueryError("restrict_thingy needs restrict_thing (the activity it belongs to)")
-        return kind, None, kind == "document"
-    key = thing_key(thing)
+        return kind, None
     if kind == "overview":
-        return "activity", _matching(cats, lambda a: a.top.casefold() == key), False
+        return "activity", ActivityFilter(top_ids=_category_ids(conn, thing, top_level=True))
     if kind == "category":
-        return "activity", _matching(cats, lambda a: a.sub.casefold() == key), False
+        return "activity", ActivityFilter(sub_ids=_category_ids(conn, thing, top_level=False))
     if kind == "productivity":
         try:
             level = int(thing)
@@ -103,39 +105,39 @@ def _plan(req: ReportRequest, cats: dict[int, ActivityInfo]) -> tuple[str, froze
             raise QueryError(f"productivity thing must be -2..2, not {thing!r}") from None
         if level not in (-2, -1, 0, 1, 2):
             raise QueryError(f"productivity thing must be -2..2, not {thing!r}")
-        return "activity", _matching(cats, lambda a: a.productivity == level), False
-    named = _matching(cats, lambda a: a.name.casefold() == key)
-    if kind == "activity":
-        return "documents-as-activities", named, True
-    return "document", named, True
+        return "activity", ActivityFilter(productivity=level)
+    named = ActivityFilter(name=strip_www(thing.strip().lower()))
+    return ("documents-as-activities" if kind == "activity" else "document"), named
 
 
-def _bucket_label(resolution: str, perspective: str) -> Callable[[int | None], str | None]:
+def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFilter | None) -> frozenset[int] | None:
+    if req.thingy is None:
+        return None
+    ids = conn.execute(
+        select(activities.c.id).where(activities.c.user_id == req.user_id, activities.c.name == activity.name)
+        if activity is not None and activity.name is not None
+        else select(activities.c.id).where(activities.c.user_id == req.user_id)
+    ).scalars()
+    return frozenset(catalog.documents_named(conn, list(ids), req.thingy))
+
+
+def _bucket_label(resolution: str, perspective: str) -> Callable[[Any], str | None]:
     if perspective == "rank":
         return lambda b: None
     if resolution == "minute":
-        return lambda b: local_label(b * FIVE_MINUTES_MS)  # type: ignore[operator]
+        return lambda b: local_label(int(b) * FIVE_MINUTES_MS)
     if resolution == "hour":
-        return lambda b: local_label(b * HOUR_MS)  # type: ignore[operator]
+        return lambda b: local_label(int(b) * HOUR_MS)
     fold = {"day": lambda d: d, "week": week_start_day, "month": month_start_day}[resolution]
-    return lambda b: local_label(fold(b) * DAY_MS)  # type: ignore[arg-type,operator]
+    return lambda b: local_label(fold(int(b)) * DAY_MS)
 
 
 def run(conn: Connection, req: ReportRequest) -> Report:
     if req.begin > req.end:
         raise QueryError("restrict_begin is after restrict_end")
-    tz = zone(req.time_zone)
-    start_ms, end_ms = local_range_ms(req.begin, req.end, tz)
-    cats = catalog.categorization(conn, req.user_id)
-    shape, activity_ids, by_document = _plan(req, cats)
-
-    document_ids: frozenset[int] | None = None
-    no_details = False
-    if req.thingy is not None:
-        no_details = req.thingy.strip().casefold() == NO_DETAILS.casefold()
-        found = catalog.documents_named(conn, activity_ids or (), req.thingy) if activity_ids else []
-        document_ids = frozenset(found)
-
+    start_ms, end_ms = local_range_ms(req.begin, req.end, zone(req.time_zone))
+    group, activity = _plan(conn, req)
+    document_ids = _document_filter(conn, req, activity)
     rows = fetch(
         conn,
         TotalsQuery(
@@ -143,60 +145,84 @@ def run(conn: Connection, req: ReportRequest) -> Report:
             start_ms=start_ms,
             end_ms=end_ms,
             segments=offset_segments(req.time_zone, start_ms, end_ms),
+            group=group,
             unit_ms=_UNIT_MS[req.resolution] if req.perspective == "interval" else None,
             source_type=req.source_type,
-            activity_ids=activity_ids,
+            activities=activity,
             document_ids=document_ids,
-            include_no_details=no_details,
-            by_document=by_document,
+            include_no_details=req.thingy is not None and req.thingy.strip().casefold() == NO_DETAILS.casefold(),
             schedule=req.schedule.ranges if req.schedule else (),
         ),
     )
     label = _bucket_label(req.resolution, req.perspective)
-    if shape == "efficiency":
-        return Report(shape, _efficiency_rows(rows, cats, label))
-    doc_names = _document_names(conn, rows) if by_document else {}
-
-    totals: defaultdict[tuple[str | None, tuple[object, ...]], int] = defaultdict(int)
-    for bucket, activity_id, document_id, ms in rows:
-        info = cats[activity_id]
-        doc = doc_names.get(document_id, NO_DETAILS) if document_id is not None else NO_DETAILS
-        key: tuple[object, ...]
-        if shape == "overview":
-            key = (info.top_id, info.top)
-        elif shape == "category":
-            key = (info.sub_id, info.sub)
-        elif shape == "productivity":
-            key = (info.productivity,)
-        elif shape == "activity":
-            key = (info.name, info.sub, info.productivity)
-        elif shape == "documents-as-activities":
-            key = (doc, info.sub, info.productivity)
-        else:
-            key = (info.name, doc, info.sub, info.productivity)
-        totals[(label(bucket), key)] += ms
-
-    out = [_row(shape, bucket, key, ms) for (bucket, key), ms in totals.items()]
-    return Report("activity" if shape == "documents-as-activities" else shape, _ordered(out))
+    if req.perspective == "interval" and req.resolution in ("week", "month"):
+        rows = _refold(rows, label, 2 if group == "efficiency" else 1)
+    else:
+        rows = [(label(r[0]), *r[1:]) for r in rows]
+    make = _ROW_MAKERS[group]
+    out = [make(r) for r in rows]
+    if group == "efficiency":
+        return Report("efficiency", sorted(out, key=lambda r: r.bucket or ""))
+    shape = "activity" if group == "documents-as-activities" else group
+    return Report(shape, _ordered(out))
 
 
-def _row(shape: str, bucket: str | None, key: tuple[object, ...], ms: int) -> ReportRow:
-    if shape in ("overview", "category"):
-        return ReportRow(bucket, ms, name=str(key[1]))
-    if shape == "productivity":
-        return ReportRow(bucket, ms, productivity=int(key[0]))  # type: ignore[call-overload]
-    if shape in ("activity", "documents-as-activities"):
-        name, sub, prod = key
-        return ReportRow(bucket, ms, name=str(name), category=str(sub), productivity=int(prod))  # type: ignore[call-overload]
-    name, doc, sub, prod = key
+def _refold(rows: list[tuple[Any, ...]], label: Callable[[Any], str | None], values: int) -> list[tuple[Any, ...]]:
+    """Day rows → week or month rows: the SQL grouped by local day, the calendar folds here.
+
+    The last `values` columns of each row are sums; the others are the key."""
+    sums: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        key = (label(row[0]), *row[1:-values])
+        acc = sums.setdefault(key, [0] * values)
+        for i, v in enumerate(row[-values:]):
+            acc[i] += int(v)
+    return [(*k, *acc) for k, acc in sums.items()]
+
+
+def _make_named(r: tuple[Any, ...]) -> ReportRow:
+    return ReportRow(r[0], int(r[3]), name=r[2])
+
+
+def _make_activity(r: tuple[Any, ...]) -> ReportRow:
+    return ReportRow(r[0], int(r[4]), name=r[1], category=r[2], productivity=int(r[3]))
+
+
+def _make_documents_as_activities(r: tuple[Any, ...]) -> ReportRow:
+    name = r[1] if r[1] is not None else NO_DETAILS
+    return ReportRow(r[0], int(r[4]), name=name, category=r[2], productivity=int(r[3]))
+
+
+def _make_document(r: tuple[Any, ...]) -> ReportRow:
+    doc = r[2] if r[2] is not None else NO_DETAILS
     return ReportRow(
-        bucket,
-        ms,
-        name=str(name),
-        document=str(doc),
-        category=str(sub),
-        productivity=int(prod),  # type: ignore[call-overload]
+        r[0],
+        int(r[5]),
+        name=r[1],
+        document=doc,
+        category=r[3],
+        productivity=int(r[4]),
     )
+
+
+def _make_productivity(r: tuple[Any, ...]) -> ReportRow:
+    return ReportRow(r[0], int(r[2]), productivity=int(r[1]))
+
+
+def _make_efficiency(r: tuple[Any, ...]) -> ReportRow:
+    total, weighted = int(r[1]), int(r[2])
+    return ReportRow(r[0], total, efficiency=Fraction(weighted, total))
+
+
+_ROW_MAKERS: dict[str, Callable[[tuple[Any, ...]], ReportRow]] = {
+    "overview": _make_named,
+    "category": _make_named,
+    "activity": _make_activity,
+    "productivity": _make_productivity,
+    "documents-as-activities": _make_documents_as_activities,
+    "document": _make_document,
+    "efficiency": _make_efficiency,
+}
 
 
 def seconds(ms: int) -> int:
@@ -205,35 +231,12 @@ def seconds(ms: int) -> int:
 
 
 def _ordered(rows: list[ReportRow]) -> list[ReportRow]:
-    def tie(r: ReportRow) -> tuple[object, ...]:
+    """Bucket ascending, time descending, then name ascending (case-insensitively), in Python so that
+    both databases order ties alike whatever their collation."""
+
+    def key(r: ReportRow) -> tuple[Any, ...]:
         if r.name is None:
-            return (-(r.productivity or 0), "")
-        return (r.name.casefold(), r.name, r.document or "")
+            return (r.bucket or "", -((r.duration_ms + 500) // 1000), -(r.productivity or 0))
+        return (r.bucket or "", -((r.duration_ms + 500) // 1000), r.name.casefold(), r.name, r.document or "")
 
-    return sorted(rows, key=lambda r: (r.bucket or "", -seconds(r.duration_ms), tie(r)))
-
-
-def _efficiency_rows(
-    rows: list[tuple[int | None, int, int | None, int]],
-    cats: dict[int, ActivityInfo],
-    label: Callable[[int | None], str | None],
-) -> list[ReportRow]:
-    weighted: defaultdict[str | None, int] = defaultdict(int)
-    total: defaultdict[str | None, int] = defaultdict(int)
-    for bucket, activity_id, _doc, ms in rows:
-        name = label(bucket)
-        weighted[name] += cats[activity_id].productivity * ms
-        total[name] += ms
-    return [
-        ReportRow(name, total[name], efficiency=Fraction(weighted[name], total[name]))
-        for name in sorted(total, key=lambda n: n or "")
-        if total[name] > 0
-    ]
-
-
-def _document_names(conn: Connection, rows: list[tuple[int | None, int, int | None, int]]) -> dict[int, str]:
-    ids = sorted({d for _b, _a, d, _ms in rows if d is not None})
-    names: dict[int, str] = {}
-    for i in range(0, len(ids), 5000):
-        names.update(catalog.document_names(conn, ids[i : i + 5000]))
-    return names
+    return sorted(rows, key=key)

@@ -14,16 +14,22 @@ class CategorizeError(ValueError):
 
 
 def find_sub_category(conn: Connection, name: str, top: str | None) -> catalog.Category:
-    matches = [
-        c
-        for c in catalog.sub_categories(conn)
-        if c.name.casefold() == name.strip().casefold() and (top is None or c.top.casefold() == top.strip().casefold())
-    ]
+    """A sub-category by name; a top-level name stands for its general sub-category."""
+    wanted = name.strip().casefold()
+    subs = catalog.sub_categories(conn)
+    matches = [c for c in subs if c.name.casefold() == wanted]
+    for c in subs:
+        # Each top-level category's first sub-category is its general one ("General Business").
+        if c.top.casefold() == wanted and c is next(s for s in subs if s.top == c.top) and c not in matches:
+            matches.append(c)
+    matches.sort(key=subs.index)
+    if top is not None:
+        matches = [c for c in matches if c.top.casefold() == top.strip().casefold()]
     if not matches:
         raise CategorizeError(f"no sub-category named {name!r}" + (f" in {top!r}" if top else ""))
     if len(matches) > 1:
         tops = ", ".join(c.top for c in matches)
-        raise CategorizeError(f"{name!r} is a sub-category of several categories ({tops}): name one as top")
+        raise CategorizeError(f"{name!r} names a category in several places ({tops}): name the top-level one too")
     return matches[0]
 
 

@@ -7,9 +7,10 @@ import io
 import json
 from fractions import Fraction
 
+import orjson
 from starlette.responses import Response
 
-from selftime.analytics import Report, ReportRow, seconds
+from selftime.analytics import Report, ReportRow
 
 NOTES = "data is an array of arrays (rows), column names for rows in row_headers"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -56,11 +57,11 @@ def _cells(shape: str, row: ReportRow) -> list[object]:
 
 
 def rows(perspective: str, report: Report) -> list[list[object]]:
-    out = []
-    for rank, row in enumerate(report.rows, start=1):
-        first: object = row.bucket if perspective == "interval" else rank
-        out.append([first, seconds(row.duration_ms), 1, *_cells(report.shape, row)])
-    return out
+    shape, interval = report.shape, perspective == "interval"
+    return [
+        [row.bucket if interval else rank, (row.duration_ms + 500) // 1000, 1, *_cells(shape, row)]
+        for rank, row in enumerate(report.rows, start=1)
+    ]
 
 
 def json_body(perspective: str, report: Report) -> bytes:
@@ -69,7 +70,8 @@ def json_body(perspective: str, report: Report) -> bytes:
         "row_headers": headers(perspective, report.shape),
         "rows": rows(perspective, report),
     }
-    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # orjson writes the same bytes as RescueTime (compact, UTF-8, shortest float repr) ~10x faster.
+    return orjson.dumps(envelope)
 
 
 def csv_body(perspective: str, report: Report) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,9 +18,9 @@ from selftime.db.tables import activities, categories, documents
 from selftime.domain.rules import default_category_id
 
 
-def _insert_ignore(conn: Connection, table: object) -> object:
+def _insert_ignore(conn: Connection, table: Any) -> Any:
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table).on_conflict_do_nothing()  # type: ignore[arg-type]
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def resolve_activities(conn: Connection, user_id: int, names: Iterable[str]) -> dict[str, int]:
@@ -33,7 +34,7 @@ def resolve_activities(conn: Connection, user_id: int, names: Iterable[str]) -> 
     missing = wanted - found.keys()
     if missing:
         conn.execute(
-            _insert_ignore(conn, activities),  # type: ignore[arg-type]
+            _insert_ignore(conn, activities),
             [{"user_id": user_id, "name": n, "default_category_id": default_category_id(n)} for n in sorted(missing)],
         )
         found = {name: id_ for name, id_ in conn.execute(query)}
@@ -66,7 +67,7 @@ def resolve_documents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> dic
     missing = [p for p in wanted if p not in found]
     if missing:
         conn.execute(
-            _insert_ignore(conn, documents),  # type: ignore[arg-type]
+            _insert_ignore(conn, documents),
             [{"activity_id": a, "name": n} for a, n in missing],
         )
         found.update(_lookup_documents(conn, missing))
@@ -114,13 +115,14 @@ class Category:
     name: str
     top: str
     productivity: int
+    top_id: int
 
 
 def sub_categories(conn: Connection) -> list[Category]:
     sub = categories.alias("sub")
     top = categories.alias("top")
     rows = conn.execute(
-        select(sub.c.id, sub.c.name, top.c.name, sub.c.productivity)
+        select(sub.c.id, sub.c.name, top.c.name, sub.c.productivity, top.c.id)
         .join(top, top.c.id == sub.c.parent_id)
         .order_by(top.c.id, sub.c.id)
     )

@@ -1,0 +1,161 @@
+"""Benchmark: load a year of one heavy user through HTTP, then time the query shapes.
+
+Prints ingest throughput (spans/s through POST /api/v1/activity in batches of 1,000) and p50/p95
+latency per query shape through HTTP against a real uvicorn server on loopback. Not a test: the
+figures go in the notes.
+
+    .venv/bin/python bench/run.py [--days 365] [--database-url URL] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from selftime.db.engine import Database, build_engine
+from selftime.db.migrate import upgrade
+from selftime.demo_data import generate_spans
+from selftime.loader import chunks
+from selftime.passwords import hash_password
+from selftime.store import keys, users
+
+ZONE = "Europe/Berlin"
+LAST_DAY = dt.date(2026, 11, 29)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SELFTIME_DATABASE_URL": url}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "selftime.asgi:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return proc
+        except httpx.TransportError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="selftime-bench-"))
+    url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
+    db = Database(build_engine(url))
+    upgrade(db.engine)
+    with db.write() as conn:
+        user = users.create(
+            conn,
+            email=f"bench-{uuid.uuid4().hex[:6]}@example.com",
+            password_hash=hash_password("benchmark-password"),
+            time_zone=ZONE,
+            plan="premium",
+            now_ms=int(time.time() * 1000),
+        )
+        _k, key = keys.create(conn, user_id=user.id, name="bench", now_ms=int(time.time() * 1000))
+    db.dispose()
+
+    first = LAST_DAY - dt.timedelta(days=args.days - 1)
+    t0 = time.perf_counter()
+    bodies = [
+        {"device": {"id": "bench", "name": "bench", "source_type": "computers"}, "batch_id": f"b{n}", "spans": chunk}
+        for n, chunk in enumerate(chunks(generate_spans(seed=1, start=first, days=args.days, time_zone=ZONE), 1000))
+    ]
+    encoded = [httpx.Request("POST", "http://x", json=b).content for b in bodies]
+    total_spans = sum(len(b["spans"]) for b in bodies)
+    print(f"generated {total_spans:,} spans over {args.days} days in {time.perf_counter() - t0:.1f} s")
+
+    port = free_port()
+    server = start_server(url, port)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        with httpx.Client(base_url=base, timeout=60) as client:
+            t0 = time.perf_counter()
+            for body in encoded:
+                response = client.post("/api/v1/activity", content=body, headers=headers)
+                response.raise_for_status()
+            elapsed = time.perf_counter() - t0
+            print(
+                f"ingest: {total_spans:,} spans in {len(encoded)} batches of 1,000: {elapsed:.1f} s"
+                f" = {total_spans / elapsed:,.0f} spans/s ({elapsed / len(encoded) * 1000:.1f} ms per batch)"
+            )
+            year = {"rb": first.isoformat(), "re": LAST_DAY.isoformat()}
+            week = {"rb": (LAST_DAY - dt.timedelta(days=6)).isoformat(), "re": LAST_DAY.isoformat()}
+            shapes = {
+                "year rank/activity": {**year, "by": "rank", "ty": "activity"},
+                "year rank/category": {**year, "by": "rank", "ty": "category"},
+                "year rank/overview": {**year, "by": "rank", "ty": "overview"},
+                "year rank/productivity": {**year, "by": "rank", "ty": "productivity"},
+                "year interval/month/activity": {**year, "by": "interval", "i": "month", "ty": "activity"},
+                "year interval/day/productivity": {**year, "by": "interval", "i": "day", "ty": "productivity"},
+                "year interval/week/efficiency": {**year, "by": "interval", "i": "week", "ty": "efficiency"},
+                "year rank/activity csv": {**year, "by": "rank", "ty": "activity", "format": "csv"},
+                "week rank/activity": {**week, "by": "rank", "ty": "activity"},
+                "week rank/category": {**week, "by": "rank", "ty": "category"},
+                "week rank/document": {**week, "by": "rank", "ty": "document"},
+                "week interval/hour/activity": {**week, "by": "interval", "i": "hour", "ty": "activity"},
+                "week interval/minute/productivity": {**week, "by": "interval", "i": "minute", "ty": "productivity"},
+                "week interval/hour/efficiency": {**week, "by": "interval", "i": "hour", "ty": "efficiency"},
+                "week drill-down activity=code": {**week, "ty": "activity", "rt": "code"},
+                "year rank/document": {**year, "by": "rank", "ty": "document"},
+            }
+            print(f"\n{'query (through HTTP)':36} {'p50 ms':>8} {'p95 ms':>8} {'rows':>7}")
+            for name, params in shapes.items():
+                timings = []
+                repeat = max(5, args.repeat // 5) if name == "year rank/document" else args.repeat
+                for _ in range(repeat + 2):
+                    t = time.perf_counter()
+                    response = client.get("/anapi/data", params={**params, "key": key})
+                    timings.append((time.perf_counter() - t) * 1000)
+                    response.raise_for_status()
+                timings = timings[2:]  # the first runs warm the page cache
+                count = response.text.count("\n") - 1 if "csv" in name else len(response.json()["rows"])
+                print(f"{name:36} {statistics.median(timings):8.1f} {percentile(timings, 95):8.1f} {count:7}")
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"\ndatabase: {url}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from selftime.domain.zone import HOUR_MS, local_range_ms, offset_segments, to_ms, validate_zone
+
+
+def test_segments_find_both_transitions_of_a_year():
+    tz = ZoneInfo("Europe/Berlin")
+    start, end = local_range_ms(dt.date(2026, 1, 1), dt.date(2026, 12, 31), tz)
+    segs = offset_segments("Europe/Berlin", start, end)
+    assert [s.offset_ms // HOUR_MS for s in segs] == [1, 2, 1]
+    assert segs[1].start_ms == to_ms(dt.datetime(2026, 3, 29, 1, tzinfo=dt.UTC))
+    assert segs[2].start_ms == to_ms(dt.datetime(2026, 10, 25, 1, tzinfo=dt.UTC))
+
+
+def test_segments_for_fixed_zone():
+    assert len(offset_segments("Asia/Kathmandu", 0, 400 * 86_400_000)) == 1
+
+
+def test_twenty_three_and_twenty_five_hour_days():
+    tz = ZoneInfo("Europe/Berlin")
+    s, e = local_range_ms(dt.date(2026, 3, 29), dt.date(2026, 3, 29), tz)
+    assert e - s == 23 * HOUR_MS
+    s, e = local_range_ms(dt.date(2026, 10, 25), dt.date(2026, 10, 25), tz)
+    assert e - s == 25 * HOUR_MS
+
+
+def test_validate_zone():
+    assert validate_zone("Europe/Berlin").key == "Europe/Berlin"
+    with pytest.raises(ValueError, match="unknown time zone"):
+        validate_zone("Mars/Olympus")
