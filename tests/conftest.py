@@ -37,6 +37,8 @@ USER_TABLES = (
     "batches",
     "spans",
     "rollups",
+    "rollup_days",
+    "rollup_months",
     "schedules",
     "schedule_ranges",
 )

@@ -19,6 +19,7 @@ from selftime.domain.zone import (
     DAY_MS,
     FIVE_MINUTES_MS,
     HOUR_MS,
+    local_day_number,
     local_label,
     local_range_ms,
     month_start_day,
@@ -122,14 +123,20 @@ def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFil
 
 
 def _bucket_label(resolution: str, perspective: str) -> Callable[[Any], str | None]:
+    """Bucket number → label, memoized: a report has few distinct buckets but many rows."""
     if perspective == "rank":
         return lambda b: None
-    if resolution == "minute":
-        return lambda b: local_label(int(b) * FIVE_MINUTES_MS)
-    if resolution == "hour":
-        return lambda b: local_label(int(b) * HOUR_MS)
-    fold = {"day": lambda d: d, "week": week_start_day, "month": month_start_day}[resolution]
-    return lambda b: local_label(fold(int(b)) * DAY_MS)
+    unit = {"minute": FIVE_MINUTES_MS, "hour": HOUR_MS}.get(resolution)
+    fold = {"week": week_start_day, "month": month_start_day}.get(resolution, lambda d: d)
+    labels: dict[int, str] = {}
+
+    def label(b: Any) -> str:
+        found = labels.get(b)
+        if found is None:
+            found = labels[b] = local_label(int(b) * unit) if unit else local_label(fold(int(b)) * DAY_MS)
+        return found
+
+    return label
 
 
 def run(conn: Connection, req: ReportRequest) -> Report:
@@ -152,6 +159,8 @@ def run(conn: Connection, req: ReportRequest) -> Report:
             document_ids=document_ids,
             include_no_details=req.thingy is not None and req.thingy.strip().casefold() == NO_DETAILS.casefold(),
             schedule=req.schedule.ranges if req.schedule else (),
+            days=(local_day_number(req.begin), local_day_number(req.end)),
+            month_buckets=req.resolution == "month",
         ),
     )
     label = _bucket_label(req.resolution, req.perspective)

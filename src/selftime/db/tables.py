@@ -34,6 +34,8 @@ users = Table(
     Column("time_zone", String(64), nullable=False),
     Column("plan", String(16), nullable=False),
     Column("created_ms", BigInteger, nullable=False),
+    # The zone the day and month rollups are keyed in; they are rebuilt when time_zone changes.
+    Column("rollup_zone", String(64), nullable=False),
 )
 
 api_keys = Table(
@@ -145,6 +147,30 @@ rollups = Table(
     Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
     Column("duration_ms", BigInteger, nullable=False),
     # Clustered on the key in SQLite, so a range scan reads the seconds without a second lookup.
+    sqlite_with_rowid=False,
+)
+
+# Seconds per activity per local day and per local month (day number of the 1st) in the user's zone:
+# a year's report reads ~12 months of rows plus the days at its edges instead of ~35,000 buckets.
+rollup_days = Table(
+    "rollup_days",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("source_type", String(16), primary_key=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
+rollup_months = Table(
+    "rollup_months",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("month", Integer, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("source_type", String(16), primary_key=True),
+    Column("duration_ms", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )
 

@@ -12,6 +12,7 @@ from selftime.db.raw import executemany, marks
 from selftime.db.tables import batches, devices, spans
 from selftime.domain.ingest import MAX_SPAN_MS, Span
 from selftime.domain.spans import Coverage, cut, rollup_bucket
+from selftime.store import tiers
 from selftime.store.catalog import resolve_activities, resolve_documents
 
 
@@ -128,6 +129,8 @@ def record_batch(
 
 
 def add_rollups(conn: Connection, user_id: int, source_type: str, amounts: dict[tuple[int, int], int]) -> None:
+    """Add (15-minute bucket, activity) → ms to the rollups of every grain, in the caller's transaction."""
+    tiers.add(conn, user_id=user_id, zone=tiers.zone_of(conn, user_id), source_type=source_type, amounts=amounts)
     executemany(
         conn,
         f"INSERT INTO rollups (user_id, bucket_ms, source_type, activity_id, duration_ms) VALUES ({marks(conn, 5)})"

@@ -8,13 +8,22 @@ reach Python are already the report's rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from selftime.domain.zone import DAY_MS, FIFTEEN_MINUTES_MS, MINUTE_MS, Segment
+from selftime.domain.zone import (
+    DAY_MS,
+    FIFTEEN_MINUTES_MS,
+    MINUTE_MS,
+    Segment,
+    date_of_day_number,
+    local_day_number,
+    month_start_day,
+)
 
 # Output grouping → the outer query's key columns.
 _KEYS = {
@@ -61,6 +70,9 @@ class TotalsQuery:
     document_ids: frozenset[int] | None = None
     include_no_details: bool = False  # with document_ids: also the time without a document
     schedule: Sequence[ScheduleRange] = field(default_factory=tuple)
+    # Local day numbers [first, last] of the range, when the day/month rollups may answer.
+    days: tuple[int, int] | None = None
+    month_buckets: bool = False  # interval rows are months
 
 
 def _offset_sql(column: str, segments: Sequence[Segment]) -> str:
@@ -110,6 +122,55 @@ def _activity_sql(user_id: int, f: ActivityFilter, params: dict[str, object]) ->
     )
 
 
+def _next_month(day: int) -> int:
+    d = date_of_day_number(day)
+    return local_day_number(dt.date(d.year + d.month // 12, d.month % 12 + 1, 1))
+
+
+def split_months(first: int, last: int) -> tuple[list[int], list[tuple[int, int]]]:
+    """Whole months inside [first, last] (as the day number of their 1st) and the day ranges left over."""
+    months = []
+    month = month_start_day(first)
+    if month < first:
+        month = _next_month(month)
+    while _next_month(month) - 1 <= last:
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [], [(first, last)]
+    edges = []
+    if months[0] > first:
+        edges.append((first, months[0] - 1))
+    if _next_month(months[-1]) <= last:
+        edges.append((_next_month(months[-1]), last))
+    return months, edges
+
+
+def _tier_inner(q: TotalsQuery, filters: list[str]) -> str | None:
+    """The inner query over the day and month rollups, or None when they cannot answer."""
+    if q.days is None or q.schedule or uses_raw_spans(q) or q.unit_ms not in (None, DAY_MS):
+        return None
+    first, last = q.days
+    interval = q.unit_ms is not None
+    # Months group into months and into the rank's single bucket; days and weeks need days.
+    months, edges = split_months(first, last) if not interval or q.month_buckets else ([], [(first, last)])
+    extra = "".join(f" AND {f}" for f in filters)
+    parts = []
+    if months:
+        parts.append(
+            f"SELECT {'month' if interval else '0'} AS b, activity_id, NULL AS document_id, SUM(duration_ms) AS ms"
+            f" FROM rollup_months WHERE user_id = {int(q.user_id)} AND month >= {months[0]}"
+            f" AND month <= {months[-1]}{extra} GROUP BY b, activity_id"
+        )
+    if edges:
+        ranges = " OR ".join(f"(day >= {int(a)} AND day <= {int(b)})" for a, b in edges)
+        parts.append(
+            f"SELECT {'day' if interval else '0'} AS b, activity_id, NULL AS document_id, SUM(duration_ms) AS ms"
+            f" FROM rollup_days WHERE user_id = {int(q.user_id)} AND ({ranges}){extra} GROUP BY b, activity_id"
+        )
+    return " UNION ALL ".join(parts)
+
+
 def uses_raw_spans(q: TotalsQuery) -> bool:
     fine = q.unit_ms is not None and q.unit_ms < FIFTEEN_MINUTES_MS
     return q.group in _BY_DOCUMENT or q.document_ids is not None or fine
@@ -118,29 +179,33 @@ def uses_raw_spans(q: TotalsQuery) -> bool:
 def fetch(conn: Connection, q: TotalsQuery) -> list[tuple[object, ...]]:
     """Rows (local bucket number or None, *key columns of the group, milliseconds[, weighted ms])."""
     by_document = q.group in _BY_DOCUMENT
-    if uses_raw_spans(q):
-        table, time_col, amount = "spans", "start_ms", "SUM(end_ms - start_ms)"
-    else:
-        table, time_col, amount = "rollups", "bucket_ms", "SUM(duration_ms)"
-    local = f"({time_col} + {_offset_sql(time_col, q.segments)})"
     params: dict[str, object] = {}
-    where = [f"user_id = {int(q.user_id)}", f"{time_col} >= {int(q.start_ms)}", f"{time_col} < {int(q.end_ms)}"]
+    filters = []
     if q.source_type is not None:
-        where.append("source_type = :source_type")
+        filters.append("source_type = :source_type")
         params["source_type"] = q.source_type
     if q.activities is not None:
-        where.append(_activity_sql(q.user_id, q.activities, params))
-    if q.document_ids is not None:
-        docs = f"document_id IN ({_ids(q.document_ids)})"
-        where.append(f"({docs} OR document_id IS NULL)" if q.include_no_details else docs)
-    if q.schedule:
-        where.append(_schedule_sql(local, q.schedule))
-    bucket = f"{local} / {int(q.unit_ms)}" if q.unit_ms is not None else "0"
-    inner_group = ["b", "activity_id"] + (["document_id"] if by_document else [])
-    inner = (
-        f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else 'NULL'} AS document_id,"
-        f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
-    )
+        filters.append(_activity_sql(q.user_id, q.activities, params))
+    inner = _tier_inner(q, filters)
+    if inner is None:
+        if uses_raw_spans(q):
+            table, time_col, amount = "spans", "start_ms", "SUM(end_ms - start_ms)"
+        else:
+            table, time_col, amount = "rollups", "bucket_ms", "SUM(duration_ms)"
+        local = f"({time_col} + {_offset_sql(time_col, q.segments)})"
+        where = [f"user_id = {int(q.user_id)}", f"{time_col} >= {int(q.start_ms)}", f"{time_col} < {int(q.end_ms)}"]
+        where += filters
+        if q.document_ids is not None:
+            docs = f"document_id IN ({_ids(q.document_ids)})"
+            where.append(f"({docs} OR document_id IS NULL)" if q.include_no_details else docs)
+        if q.schedule:
+            where.append(_schedule_sql(local, q.schedule))
+        bucket = f"{local} / {int(q.unit_ms)}" if q.unit_ms is not None else "0"
+        inner_group = ["b", "activity_id"] + (["document_id"] if by_document else [])
+        inner = (
+            f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else 'NULL'} AS document_id,"
+            f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
+        )
     keys = [_PROD if k == "prod" else k for k in _KEYS[q.group]]
     select = ["t.b", *keys, "SUM(t.ms)"]
     if q.group == "efficiency":

@@ -38,6 +38,7 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
             time_zone=time_zone,
             plan=plan,
             created_ms=now_ms,
+            rollup_zone=time_zone,
         )
         .returning(users.c.id)
     ).scalar_one()
@@ -63,7 +64,11 @@ def set_plan(conn: Connection, user_id: int, plan: str) -> None:
 
 
 def set_time_zone(conn: Connection, user_id: int, time_zone: str) -> None:
+    """Change the zone; the day and month rollups are re-keyed in the same transaction."""
+    from selftime.store import tiers
+
     conn.execute(update(users).where(users.c.id == user_id).values(time_zone=time_zone))
+    tiers.rebuild(conn, user_id=user_id, zone=time_zone)
 
 
 def delete_user(conn: Connection, user_id: int) -> None:

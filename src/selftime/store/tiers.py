@@ -1,0 +1,75 @@
+"""Day and month rollups in the user's zone, kept from the 15-minute rollups' deltas."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import lru_cache
+
+from sqlalchemy import Connection, delete, select, update
+
+from selftime.db.raw import executemany, marks
+from selftime.db.tables import rollup_days, rollup_months, users
+from selftime.domain.zone import DAY_MS, month_start_day, offset_segments
+
+# (bucket_ms, activity_id) → milliseconds, for one source type.
+Amounts = Mapping[tuple[int, int], int]
+
+
+@lru_cache(maxsize=4096)
+def _month_of(day: int) -> int:
+    return month_start_day(day)
+
+
+def local_days(zone: str, amounts: Amounts) -> dict[tuple[int, int], int]:
+    """15-minute UTC buckets → local day numbers. A 15-minute bucket never straddles a local midnight."""
+    if not amounts:
+        return {}
+    buckets = sorted({b for b, _a in amounts})
+    segments = offset_segments(zone, buckets[0] - buckets[0] % DAY_MS, buckets[-1] - buckets[-1] % DAY_MS + 2 * DAY_MS)
+    days: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for (bucket, activity_id), ms in amounts.items():
+        offset = segments[0].offset_ms
+        for seg in segments:
+            if seg.start_ms <= bucket:
+                offset = seg.offset_ms
+        days[((bucket + offset) // DAY_MS, activity_id)] += ms
+    return dict(days)
+
+
+def _upsert(conn: Connection, table: str, column: str, user_id: int, source_type: str, amounts: Amounts) -> None:
+    executemany(
+        conn,
+        f"INSERT INTO {table} (user_id, {column}, activity_id, source_type, duration_ms) VALUES ({marks(conn, 5)})"
+        f" ON CONFLICT (user_id, {column}, activity_id, source_type)"
+        f" DO UPDATE SET duration_ms = {table}.duration_ms + excluded.duration_ms",
+        [(user_id, k, a, source_type, ms) for (k, a), ms in sorted(amounts.items())],
+    )
+
+
+def add(conn: Connection, *, user_id: int, zone: str, source_type: str, amounts: Amounts) -> None:
+    days = local_days(zone, amounts)
+    months: defaultdict[tuple[int, int], int] = defaultdict(int)
+    for (day, activity_id), ms in days.items():
+        months[(_month_of(day), activity_id)] += ms
+    _upsert(conn, "rollup_days", "day", user_id, source_type, days)
+    _upsert(conn, "rollup_months", "month", user_id, source_type, months)
+
+
+def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
+    """Re-key a user's day and month rollups in `zone` from the 15-minute rollups (after a zone change)."""
+    conn.execute(delete(rollup_days).where(rollup_days.c.user_id == user_id))
+    conn.execute(delete(rollup_months).where(rollup_months.c.user_id == user_id))
+    rows = conn.exec_driver_sql(
+        f"SELECT source_type, bucket_ms, activity_id, duration_ms FROM rollups WHERE user_id = {int(user_id)}"
+    )
+    by_source: defaultdict[str, dict[tuple[int, int], int]] = defaultdict(dict)
+    for source_type, bucket, activity_id, ms in rows:
+        by_source[source_type][(int(bucket), int(activity_id))] = int(ms)
+    for source_type, amounts in by_source.items():
+        add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts)
+    conn.execute(update(users).where(users.c.id == user_id).values(rollup_zone=zone))
+
+
+def zone_of(conn: Connection, user_id: int) -> str:
+    return str(conn.execute(select(users.c.rollup_zone).where(users.c.id == user_id)).scalar_one())
