@@ -55,7 +55,7 @@ def normalize_span(raw: RawSpan, *, now_ms: int, future_tolerance_ms: int) -> Sp
     elif raw.application is None:
         raise ValueError("application is required when there is no url")
     else:
-        activity = application_activity(_check_name(raw.application, "application"))
+        activity = _check_name(application_activity(_check_name(raw.application, "application")), "application")
     document = None
     if raw.title is not None and raw.title.strip():
         document = _check_name(raw.title, "title")

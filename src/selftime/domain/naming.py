@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 NO_DETAILS = "No Details"
@@ -12,8 +13,11 @@ def application_activity(application: str) -> str:
     return application.strip().lower()
 
 
+@lru_cache(maxsize=65536)
 def site_activity(url: str) -> str:
-    """The host of `url`, lower case, without a leading `www.`; ValueError when it has none."""
+    """The host of `url`, lower case, without a leading `www.`; ValueError when it has none.
+
+    Memoized: agents send the same pages over and over, and URL parsing is most of ingest's per-span cost."""
     try:
         host = urlsplit(url.strip()).hostname
     except ValueError as exc:
