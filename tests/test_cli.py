@@ -6,6 +6,9 @@ stderr only (result.output interleaves both). Errors go to stderr with exit code
 
 from __future__ import annotations
 
+import gc
+import warnings
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -322,3 +325,16 @@ def test_help_on_every_command(command):
     result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.stdout
+
+
+def test_cli_closes_its_database_connections(database_url):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gc.collect()  # whatever earlier code left behind is not this test's business
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run(database_url, "users", "list")
+        gc.collect()
+    assert result.exit_code == 0, result.output
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []

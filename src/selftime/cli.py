@@ -22,8 +22,9 @@ app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(schedules_app, name="schedules")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: keys and URLs must stay on one line to be copied.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DatabaseUrl = Annotated[
     str | None,
@@ -54,6 +55,8 @@ def open_db(ctx: typer.Context, database_url: str | None = None) -> Database:
     settings: Settings = ctx.obj.settings.with_overrides(database_url=database_url)
     ctx.obj.settings = settings
     engine = build_engine(settings.resolved_database_url)
+    # Pooled connections must be closed before the process (or a test) moves on.
+    ctx.call_on_close(engine.dispose)
     upgrade(engine)
     return Database(engine)
 
@@ -103,7 +106,14 @@ def serve(
         email, key = ensure_demo(db, now_ms())
         out.print(f"demo account: {email}")
         out.print(f"demo API key: {key}")
-        out.print(f"try: curl 'http://{host}:{port}/anapi/data?key={key}&perspective=rank&restrict_kind=activity'")
+        import datetime as dt
+
+        week_ago = (dt.date.today() - dt.timedelta(days=7)).isoformat()
+        out.print(
+            f"try: curl 'http://{host}:{port}/anapi/data?key={key}&perspective=rank&restrict_kind=overview"
+            f"&restrict_begin={week_ago}&format=csv'",
+            highlight=False,
+        )
     out.print(f"Selftime listening on http://{host}:{port}  (database: {db.engine.url.render_as_string()})")
     uvicorn.run(create_app(ctx.obj.settings, db=db), host=host, port=port, log_level="info")
 
