@@ -6,6 +6,7 @@ Every example creates a fresh account, so examples are isolated without resettin
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
+from selftime.store import users
 from tests.conftest import data, send, span
 
 UTC = dt.UTC
@@ -67,8 +69,12 @@ scenario = st.fixed_dictionaries(
         "anchor": st.sampled_from(ANCHORS),
         "spans": st.lists(span_strategy, min_size=1, max_size=12),
         "split": st.booleans(),  # each device's spans in one batch or two
-        "begin_shift": st.integers(-3, 0),
-        "end_shift": st.integers(0, 3),
+        # Local days around the anchor: a few, or enough to hold whole months.
+        "window": st.one_of(
+            st.tuples(st.integers(-3, 0), st.integers(0, 3)), st.tuples(st.integers(-45, -20), st.integers(20, 45))
+        ),
+        # Optionally the user moves to another zone after the first batches (the rest arrive after).
+        "rezone": st.one_of(st.none(), st.sampled_from(ZONES)),
     }
 )
 
@@ -162,8 +168,9 @@ PROPERTY_SETTINGS = settings(
 @PROPERTY_SETTINGS
 @given(case=scenario)
 def test_reports_agree_with_independent_computation(client, make_account, db, case):
-    tz = ZoneInfo(case["zone"])
     account = make_account(time_zone=case["zone"])
+    final_zone = case["rezone"] or case["zone"]
+    tz = ZoneInfo(final_zone)
     anchor_ms = int(case["anchor"].timestamp() * 1000)
 
     per_device: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -177,21 +184,26 @@ def test_reports_agree_with_independent_computation(client, make_account, db, ca
         per_device[device].append((start, end))
         payloads[device].append(span(iso(start), iso(end), application, title, url))
 
-    sent: list[tuple[dict[str, Any], str, tuple[str, str]]] = []
+    sent: list[tuple[list[dict[str, Any]], str, tuple[str, str]]] = []
+    parts = []
     for device, items in payloads.items():
         cut = len(items) // 2 if case["split"] and len(items) > 1 else len(items)
-        for part in (items[:cut], items[cut:]):
-            if part:
-                batch_id = uuid.uuid4().hex
-                result = send(
-                    client, account, part, batch_id=batch_id, device=DEVICES[device][0], source=DEVICES[device][1]
-                )
-                assert result["accepted"] == len(part) and result["duplicate"] is False
-                sent.append((part, batch_id, DEVICES[device]))
+        parts += [(device, items[:cut]), (device, items[cut:])]
+    for index, (device, part) in enumerate(parts):
+        if case["rezone"] and index == len(parts) // 2:
+            with db.write() as conn:
+                users.set_time_zone(conn, account.id, case["rezone"])
+        if part:
+            batch_id = uuid.uuid4().hex
+            result = send(
+                client, account, part, batch_id=batch_id, device=DEVICES[device][0], source=DEVICES[device][1]
+            )
+            assert result["accepted"] == len(part) and result["duplicate"] is False
+            sent.append((part, batch_id, DEVICES[device]))
 
     anchor_day = case["anchor"].astimezone(tz).date()
-    begin = anchor_day + dt.timedelta(days=case["begin_shift"])
-    end = anchor_day + dt.timedelta(days=case["end_shift"])
+    begin = anchor_day + dt.timedelta(days=case["window"][0])
+    end = anchor_day + dt.timedelta(days=case["window"][1])
     lo, hi = local_midnight(begin, tz), local_midnight(end + dt.timedelta(days=1), tz)
     expected = expected_buckets(per_device, lo, hi, tz)
     everything = expected_buckets(per_device, 0, 2**62, tz)["total"]
@@ -223,7 +235,7 @@ def test_reports_agree_with_independent_computation(client, make_account, db, ca
     assert int(stored) == everything
     assert int(in_window) == expected["total"]
     assert crowded == []
-    for (dev_a, _s, end_a), (dev_b, start_b, _e) in zip(pieces, pieces[1:], strict=False):
+    for (dev_a, _s, end_a), (dev_b, start_b, _e) in itertools.pairwise(pieces):
         assert dev_a != dev_b or start_b >= end_a, "one device recorded the same instant twice"
     assert all(s < e and s // MS_5MIN == (e - 1) // MS_5MIN for _d, s, e in pieces)
 
@@ -291,7 +303,13 @@ def test_reports_agree_with_independent_computation(client, make_account, db, ca
     replay = send(client, account, part, device=device, source=source)
     assert replay["duplicate"] is False and replay["recorded_seconds"] == 0
     assert snapshot(db, account.id) == before
-    for key in [("rank", "activity", "-"), ("interval", "document", "minute"), ("interval", "efficiency", "hour")]:
+    for key in [
+        ("rank", "activity", "-"),
+        ("interval", "overview", "day"),
+        ("interval", "category", "month"),
+        ("interval", "document", "minute"),
+        ("interval", "efficiency", "hour"),
+    ]:
         perspective, kind, resolution = key
         params = {"perspective": perspective, "restrict_kind": kind}
         if resolution != "-":

@@ -35,6 +35,8 @@ _KEYS = {
     "document": ("a.name", "d.name", "sub.name", "prod"),
     "efficiency": (),
 }
+# Typed, so that PostgreSQL can join the inner query's document column whatever it holds.
+_NO_DOCUMENT = "CAST(NULL AS INTEGER)"
 _PROD = "COALESCE(a.productivity, sub.productivity)"
 _BY_DOCUMENT = frozenset({"documents-as-activities", "document"})
 
@@ -158,14 +160,16 @@ def _tier_inner(q: TotalsQuery, filters: list[str]) -> str | None:
     parts = []
     if months:
         parts.append(
-            f"SELECT {'month' if interval else '0'} AS b, activity_id, CAST(NULL AS INTEGER) AS document_id, SUM(duration_ms) AS ms"
+            f"SELECT {'month' if interval else '0'} AS b, activity_id, {_NO_DOCUMENT} AS document_id,"
+            " SUM(duration_ms) AS ms"
             f" FROM rollup_months WHERE user_id = {int(q.user_id)} AND month >= {months[0]}"
             f" AND month <= {months[-1]}{extra} GROUP BY b, activity_id"
         )
     if edges:
         ranges = " OR ".join(f"(day >= {int(a)} AND day <= {int(b)})" for a, b in edges)
         parts.append(
-            f"SELECT {'day' if interval else '0'} AS b, activity_id, CAST(NULL AS INTEGER) AS document_id, SUM(duration_ms) AS ms"
+            f"SELECT {'day' if interval else '0'} AS b, activity_id, {_NO_DOCUMENT} AS document_id,"
+            " SUM(duration_ms) AS ms"
             f" FROM rollup_days WHERE user_id = {int(q.user_id)} AND ({ranges}){extra} GROUP BY b, activity_id"
         )
     return " UNION ALL ".join(parts)
@@ -203,7 +207,7 @@ def fetch(conn: Connection, q: TotalsQuery) -> list[tuple[object, ...]]:
         bucket = f"{local} / {int(q.unit_ms)}" if q.unit_ms is not None else "0"
         inner_group = ["b", "activity_id"] + (["document_id"] if by_document else [])
         inner = (
-            f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else 'CAST(NULL AS INTEGER)'} AS document_id,"
+            f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
             f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
         )
     keys = [_PROD if k == "prod" else k for k in _KEYS[q.group]]
