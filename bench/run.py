@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=2, help="concurrent ingest connections (agents)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="selftime-bench-"))
@@ -110,14 +112,31 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
         with httpx.Client(base_url=base, timeout=60) as client:
+            half = len(encoded) // 10
             t0 = time.perf_counter()
-            for body in encoded:
-                response = client.post("/api/v1/activity", content=body, headers=headers)
-                response.raise_for_status()
+            for body in encoded[:half]:
+                client.post("/api/v1/activity", content=body, headers=headers).raise_for_status()
+            serial = time.perf_counter() - t0
+            serial_spans = sum(len(b["spans"]) for b in bodies[:half])
+            print(
+                f"ingest, one connection: {serial_spans:,} spans in {half} batches of 1,000: {serial:.1f} s"
+                f" = {serial_spans / serial:,.0f} spans/s ({serial / half * 1000:.1f} ms per batch)"
+            )
+
+            def post_all(part: list[bytes]) -> None:
+                with httpx.Client(base_url=base, timeout=60) as own:
+                    for body in part:
+                        own.post("/api/v1/activity", content=body, headers=headers).raise_for_status()
+
+            rest = encoded[half:]
+            rest_spans = total_spans - serial_spans
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(args.clients) as pool:
+                list(pool.map(post_all, [rest[i :: args.clients] for i in range(args.clients)]))
             elapsed = time.perf_counter() - t0
             print(
-                f"ingest: {total_spans:,} spans in {len(encoded)} batches of 1,000: {elapsed:.1f} s"
-                f" = {total_spans / elapsed:,.0f} spans/s ({elapsed / len(encoded) * 1000:.1f} ms per batch)"
+                f"ingest, {args.clients} connections: {rest_spans:,} spans in {len(rest)} batches of 1,000:"
+                f" {elapsed:.1f} s = {rest_spans / elapsed:,.0f} spans/s"
             )
             year = {"rb": first.isoformat(), "re": LAST_DAY.isoformat()}
             week = {"rb": (LAST_DAY - dt.timedelta(days=6)).isoformat(), "re": LAST_DAY.isoformat()}

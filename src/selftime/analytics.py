@@ -6,7 +6,7 @@ It knows the taxonomy and time zones but nothing of the RescueTime wire format (
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -58,21 +58,18 @@ class ReportRequest:
     schedule: Schedule | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ReportRow:
-    bucket: str | None
-    duration_ms: int
-    name: str | None = None
-    document: str | None = None
-    category: str | None = None
-    productivity: int | None = None
-    efficiency: Fraction | None = None
-
-
 @dataclass(frozen=True)
 class Report:
-    shape: str  # overview, category, activity, productivity, document or efficiency
-    rows: list[ReportRow]
+    """Rows are tuples (bucket label or None, milliseconds, *fields), the fields by shape:
+
+    overview, category: (name,)        activity: (name, sub-category, productivity)
+    productivity: (level,)             document: (activity, document, sub-category, productivity)
+    efficiency: (mean productivity as an exact Fraction,)
+
+    Plain tuples, because reports run to thousands of rows and every per-row object shows."""
+
+    shape: str
+    rows: list[tuple[Any, ...]]
 
 
 def _category_ids(conn: Connection, name: str, top_level: bool) -> frozenset[int]:
@@ -166,17 +163,24 @@ def run(conn: Connection, req: ReportRequest) -> Report:
     label = _bucket_label(req.resolution, req.perspective)
     if req.perspective == "interval" and req.resolution in ("week", "month"):
         rows = _refold(rows, label, 2 if group == "efficiency" else 1)
-    else:
-        rows = [(label(r[0]), *r[1:]) for r in rows]
-    make = _ROW_MAKERS[group]
-    out = [make(r) for r in rows]
+        label = _same
     if group == "efficiency":
-        return Report("efficiency", sorted(out, key=lambda r: r.bucket or ""))
-    shape = "activity" if group == "documents-as-activities" else group
-    return Report(shape, _ordered(out))
+        means = [(label(r[0]), int(r[1]), Fraction(int(r[2]), int(r[1]))) for r in rows if int(r[1]) > 0]
+        return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
+    fields = _FIELDS[group]
+    out: list[tuple[Any, ...]] = [(label(r[0]), int(r[-1]), *fields(r)) for r in rows]
+    if group == "productivity":
+        out.sort(key=lambda r: (r[0] or "", -((r[1] + 500) // 1000), -r[2]))
+    else:
+        out.sort(key=lambda r: (r[0] or "", -((r[1] + 500) // 1000), r[2].casefold(), r[2], r[3:]))
+    return Report("activity" if group == "documents-as-activities" else group, out)
 
 
-def _refold(rows: list[tuple[Any, ...]], label: Callable[[Any], str | None], values: int) -> list[tuple[Any, ...]]:
+def _same(value: Any) -> Any:
+    return value
+
+
+def _refold(rows: Sequence[Sequence[Any]], label: Callable[[Any], str | None], values: int) -> list[tuple[Any, ...]]:
     """Day rows → week or month rows: the SQL grouped by local day, the calendar folds here.
 
     The last `values` columns of each row are sums; the others are the key."""
@@ -189,63 +193,17 @@ def _refold(rows: list[tuple[Any, ...]], label: Callable[[Any], str | None], val
     return [(*k, *acc) for k, acc in sums.items()]
 
 
-def _make_named(r: tuple[Any, ...]) -> ReportRow:
-    return ReportRow(r[0], int(r[3]), name=r[2])
-
-
-def _make_activity(r: tuple[Any, ...]) -> ReportRow:
-    return ReportRow(r[0], int(r[4]), name=r[1], category=r[2], productivity=int(r[3]))
-
-
-def _make_documents_as_activities(r: tuple[Any, ...]) -> ReportRow:
-    name = r[1] if r[1] is not None else NO_DETAILS
-    return ReportRow(r[0], int(r[4]), name=name, category=r[2], productivity=int(r[3]))
-
-
-def _make_document(r: tuple[Any, ...]) -> ReportRow:
-    doc = r[2] if r[2] is not None else NO_DETAILS
-    return ReportRow(
-        r[0],
-        int(r[5]),
-        name=r[1],
-        document=doc,
-        category=r[3],
-        productivity=int(r[4]),
-    )
-
-
-def _make_productivity(r: tuple[Any, ...]) -> ReportRow:
-    return ReportRow(r[0], int(r[2]), productivity=int(r[1]))
-
-
-def _make_efficiency(r: tuple[Any, ...]) -> ReportRow:
-    total, weighted = int(r[1]), int(r[2])
-    return ReportRow(r[0], total, efficiency=Fraction(weighted, total))
-
-
-_ROW_MAKERS: dict[str, Callable[[tuple[Any, ...]], ReportRow]] = {
-    "overview": _make_named,
-    "category": _make_named,
-    "activity": _make_activity,
-    "productivity": _make_productivity,
-    "documents-as-activities": _make_documents_as_activities,
-    "document": _make_document,
-    "efficiency": _make_efficiency,
+# SQL row (bucket, *key columns, ms) → the report row's fields after (bucket, ms).
+_FIELDS: dict[str, Callable[[Sequence[Any]], tuple[Any, ...]]] = {
+    "overview": lambda r: (r[2],),
+    "category": lambda r: (r[2],),
+    "activity": lambda r: (r[1], r[2], int(r[3])),
+    "productivity": lambda r: (int(r[1]),),
+    "documents-as-activities": lambda r: (NO_DETAILS if r[1] is None else r[1], r[2], int(r[3])),
+    "document": lambda r: (r[1], NO_DETAILS if r[2] is None else r[2], r[3], int(r[4])),
 }
 
 
 def seconds(ms: int) -> int:
     """Whole seconds, half up: the sum is rounded, never the pieces."""
     return (ms + 500) // 1000
-
-
-def _ordered(rows: list[ReportRow]) -> list[ReportRow]:
-    """Bucket ascending, time descending, then name ascending (case-insensitively), in Python so that
-    both databases order ties alike whatever their collation."""
-
-    def key(r: ReportRow) -> tuple[Any, ...]:
-        if r.name is None:
-            return (r.bucket or "", -((r.duration_ms + 500) // 1000), -(r.productivity or 0))
-        return (r.bucket or "", -((r.duration_ms + 500) // 1000), r.name.casefold(), r.name, r.document or "")
-
-    return sorted(rows, key=key)

@@ -10,7 +10,7 @@ from fractions import Fraction
 import orjson
 from starlette.responses import Response
 
-from selftime.analytics import Report, ReportRow
+from selftime.analytics import Report
 
 NOTES = "data is an array of arrays (rows), column names for rows in row_headers"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -43,25 +43,18 @@ def _round2(value: Fraction) -> float:
     return (whole if scaled >= 0 else -whole) / 100
 
 
-def _cells(shape: str, row: ReportRow) -> list[object]:
-    if shape in ("overview", "category"):
-        return [row.name]
-    if shape == "productivity":
-        return [row.productivity]
-    if shape == "activity":
-        return [row.name, row.category, row.productivity]
-    if shape == "document":
-        return [row.name, row.document, row.category, row.productivity]
-    assert row.efficiency is not None
-    return [_round2(row.efficiency), _round2((row.efficiency + 2) * 25)]
+def _mean_cells(mean: Fraction) -> tuple[float, float]:
+    return _round2(mean), _round2((mean + 2) * 25)
 
 
 def rows(perspective: str, report: Report) -> list[list[object]]:
-    shape, interval = report.shape, perspective == "interval"
-    return [
-        [row.bucket if interval else rank, (row.duration_ms + 500) // 1000, 1, *_cells(shape, row)]
-        for rank, row in enumerate(report.rows, start=1)
-    ]
+    interval = perspective == "interval"
+    if report.shape == "efficiency":
+        return [
+            [r[0] if interval else i, (r[1] + 500) // 1000, 1, *_mean_cells(r[2])]
+            for i, r in enumerate(report.rows, start=1)
+        ]
+    return [[r[0] if interval else i, (r[1] + 500) // 1000, 1, *r[2:]] for i, r in enumerate(report.rows, start=1)]
 
 
 def json_body(perspective: str, report: Report) -> bytes:

@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -148,8 +149,8 @@ def split_months(first: int, last: int) -> tuple[list[int], list[tuple[int, int]
     return months, edges
 
 
-def _tier_inner(q: TotalsQuery, filters: list[str]) -> str | None:
-    """The inner query over the day and month rollups, or None when they cannot answer."""
+def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
+    """SELECTs over the month and day rollups to be UNIONed, or None when they cannot answer."""
     if q.days is None or q.schedule or uses_raw_spans(q) or q.unit_ms not in (None, DAY_MS):
         return None
     first, last = q.days
@@ -165,14 +166,14 @@ def _tier_inner(q: TotalsQuery, filters: list[str]) -> str | None:
             f" FROM rollup_months WHERE user_id = {int(q.user_id)} AND month >= {months[0]}"
             f" AND month <= {months[-1]}{extra} GROUP BY b, activity_id"
         )
-    if edges:
-        ranges = " OR ".join(f"(day >= {int(a)} AND day <= {int(b)})" for a, b in edges)
+    # One SELECT per edge: an OR of day ranges would make SQLite scan all of the user's days.
+    for low, high in edges:
         parts.append(
             f"SELECT {'day' if interval else '0'} AS b, activity_id, {_NO_DOCUMENT} AS document_id,"
-            " SUM(duration_ms) AS ms"
-            f" FROM rollup_days WHERE user_id = {int(q.user_id)} AND ({ranges}){extra} GROUP BY b, activity_id"
+            f" SUM(duration_ms) AS ms FROM rollup_days WHERE user_id = {int(q.user_id)}"
+            f" AND day >= {int(low)} AND day <= {int(high)}{extra} GROUP BY b, activity_id"
         )
-    return " UNION ALL ".join(parts)
+    return parts
 
 
 def uses_raw_spans(q: TotalsQuery) -> bool:
@@ -180,8 +181,8 @@ def uses_raw_spans(q: TotalsQuery) -> bool:
     return q.group in _BY_DOCUMENT or q.document_ids is not None or fine
 
 
-def fetch(conn: Connection, q: TotalsQuery) -> list[tuple[object, ...]]:
-    """Rows (local bucket number or None, *key columns of the group, milliseconds[, weighted ms])."""
+def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
+    """Rows (local bucket number, 0 for rank, *key columns of the group, milliseconds[, weighted ms])."""
     by_document = q.group in _BY_DOCUMENT
     params: dict[str, object] = {}
     filters = []
@@ -190,8 +191,10 @@ def fetch(conn: Connection, q: TotalsQuery) -> list[tuple[object, ...]]:
         params["source_type"] = q.source_type
     if q.activities is not None:
         filters.append(_activity_sql(q.user_id, q.activities, params))
-    inner = _tier_inner(q, filters)
-    if inner is None:
+    parts = _tier_parts(q, filters)
+    if parts is not None:
+        inner = " UNION ALL ".join(parts)
+    else:
         if uses_raw_spans(q):
             table, time_col, amount = "spans", "start_ms", "SUM(end_ms - start_ms)"
         else:
@@ -211,18 +214,19 @@ def fetch(conn: Connection, q: TotalsQuery) -> list[tuple[object, ...]]:
             f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
         )
     keys = [_PROD if k == "prod" else k for k in _KEYS[q.group]]
-    select = ["t.b", *keys, "SUM(t.ms)"]
+    # An activity (and a document within it) is one inner row per bucket already: no second grouping.
+    # (A union of month and day rollups can hold one activity twice, so it is grouped again.)
+    regroup = q.group not in ("activity", "documents-as-activities", "document") or len(parts or ()) > 1
+    select = ["t.b", *keys, "SUM(t.ms)" if regroup else "t.ms"]
     if q.group == "efficiency":
         select.append(f"SUM(t.ms * {_PROD})")
     sql = (
         f"SELECT {', '.join(select)} FROM ({inner}) t"
         " JOIN activities a ON a.id = t.activity_id"
         " JOIN categories sub ON sub.id = COALESCE(a.category_id, a.default_category_id)"
-        " JOIN categories top ON top.id = sub.parent_id"
-        " LEFT JOIN documents d ON d.id = t.document_id"
-        f" GROUP BY {', '.join(['t.b', *keys])}"
+        # Only the joins the grouping reads: each costs a lookup per inner row.
+        + (" JOIN categories top ON top.id = sub.parent_id" if q.group == "overview" else "")
+        + (" LEFT JOIN documents d ON d.id = t.document_id" if by_document else "")
+        + (f" GROUP BY {', '.join(['t.b', *keys])}" if regroup else "")
     )
-    rows = conn.execute(text(sql), params).fetchall()
-    if q.unit_ms is None:
-        return [(None, *r[1:]) for r in rows]
-    return [tuple(r) for r in rows]
+    return conn.execute(text(sql), params).fetchall()
