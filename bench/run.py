@@ -41,7 +41,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SELFTIME_DATABASE_URL": url}
     proc = subprocess.Popen(
         [
@@ -54,6 +54,8 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
             str(port),
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
         ],
         env=env,
     )
@@ -78,6 +80,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--clients", type=int, default=2, help="concurrent ingest connections (agents)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (selftime serve --workers)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="selftime-bench-"))
@@ -107,7 +110,7 @@ def main() -> None:
     print(f"generated {total_spans:,} spans over {args.days} days in {time.perf_counter() - t0:.1f} s")
 
     port = free_port()
-    server = start_server(url, port)
+    server = start_server(url, port, args.workers)
     try:
         base = f"http://127.0.0.1:{port}"
         headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}

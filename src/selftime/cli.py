@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from typing import Annotated
@@ -93,6 +94,7 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option(help="Create/refresh the demo account and print its API key.")] = False,
+    workers: Annotated[int, typer.Option(help="Server processes; more use more cores for ingest.")] = 1,
 ) -> None:
     """Run the server (applies pending migrations first)."""
     import uvicorn
@@ -115,7 +117,13 @@ def serve(
             highlight=False,
         )
     out.print(f"Selftime listening on http://{host}:{port}  (database: {db.engine.url.render_as_string()})")
-    uvicorn.run(create_app(ctx.obj.settings, db=db), host=host, port=port, log_level="info")
+    if workers > 1:
+        # Each process builds its own app from the environment (see selftime.asgi).
+        db.dispose()
+        os.environ["SELFTIME_DATABASE_URL"] = ctx.obj.settings.resolved_database_url
+        uvicorn.run("selftime.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    else:
+        uvicorn.run(create_app(ctx.obj.settings, db=db), host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -12,7 +12,7 @@ from selftime.api.auth import presented_key, user_for_key
 from selftime.api.context import Services, services
 from selftime.api.errors import ApiError, describe_validation, unauthorized
 from selftime.api.schemas import BatchIn, BatchOut
-from selftime.domain.ingest import BatchError, RawSpan, normalize_batch
+from selftime.domain.ingest import BatchError, normalize_batch
 from selftime.store.ingest import DeviceRef, record_batch
 from selftime.store.users import User
 
@@ -32,7 +32,7 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
     now = svc.clock_ms()
     try:
         items = normalize_batch(
-            [RawSpan(s.start, s.end, s.application, s.title, s.url) for s in batch.spans],
+            batch.spans,
             now_ms=now,
             future_tolerance_ms=svc.settings.future_tolerance_seconds * 1000,
         )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from selftime.domain.naming import MAX_NAME, application_activity, site_activity
 from selftime.domain.zone import DAY_MS, to_ms
@@ -14,6 +16,21 @@ MAX_SPAN_MS = DAY_MS
 
 class BatchError(ValueError):
     """A batch refused whole; the message names the span and the problem."""
+
+
+class SpanLike(Protocol):
+    """What an agent said of one span; the API's parsed model and loaders' records both fit."""
+
+    @property
+    def start(self) -> dt.datetime: ...
+    @property
+    def end(self) -> dt.datetime: ...
+    @property
+    def application(self) -> str | None: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,7 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
-def normalize_span(raw: RawSpan, *, now_ms: int, future_tolerance_ms: int) -> Span:
+def normalize_span(raw: SpanLike, *, now_ms: int, future_tolerance_ms: int) -> Span:
     if raw.start.tzinfo is None or raw.end.tzinfo is None:
         raise ValueError("times must carry an offset or Z (RFC 3339)")
     start_ms, end_ms = to_ms(raw.start), to_ms(raw.end)
@@ -62,7 +79,7 @@ def normalize_span(raw: RawSpan, *, now_ms: int, future_tolerance_ms: int) -> Sp
     return Span(start_ms, end_ms, activity, document)
 
 
-def normalize_batch(raws: list[RawSpan], *, now_ms: int, future_tolerance_ms: int) -> list[Span]:
+def normalize_batch(raws: Sequence[SpanLike], *, now_ms: int, future_tolerance_ms: int) -> list[Span]:
     out = []
     for index, raw in enumerate(raws):
         try:

@@ -45,7 +45,7 @@ def zone(name: str) -> ZoneInfo:
 
 
 def to_ms(moment: dt.datetime) -> int:
-    """Aware datetime → integer UTC milliseconds, exact for microsecond inputs."""
+    """Aware datetime → integer UTC milliseconds (sub-millisecond parts are dropped)."""
     return (moment - _EPOCH_UTC) // _ONE_MS
 
 
