@@ -123,3 +123,11 @@ def test_categories_listing(client, account):
         "top_category": "Business",
         "productivity": 2,
     } == listing[0]
+
+
+def test_malformed_path_parameter_is_a_400_with_the_error_object(client, account):
+    response = client.delete("/api/v1/schedules/abc", headers={"Authorization": f"Bearer {account.key}"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "# invalid request"
+    assert body["messages"].startswith("path.schedule_id:")

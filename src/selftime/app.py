@@ -6,12 +6,14 @@ import logging
 from collections.abc import Callable
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from selftime.api import data, ingest, manage
 from selftime.api.context import Services, services, system_clock_ms
+from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
 
@@ -25,6 +27,12 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     app.include_router(data.router)
     app.include_router(ingest.router)
     app.include_router(manage.router)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI answers 422 with its own shape; ours is 400 with the error object everywhere.
+        parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
+        return post_error("invalid request", "; ".join(parts) or "invalid request")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> Response:

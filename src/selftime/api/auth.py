@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from starlette.requests import Request
 
 from selftime.api.context import Services
-from selftime.store import keys, users
+from selftime.store import keys
 from selftime.store.users import User
 
 
@@ -26,12 +26,11 @@ def user_for_key(svc: Services, text: str | None) -> User | None:
         return None
     now = svc.clock_ms()
     with svc.db.read() as conn:
-        key = keys.active_by_text(conn, text)
-        user = users.by_id(conn, key.user_id) if key else None
-    if key is None or user is None:
+        found = keys.authenticate(conn, text)
+    if found is None:
         return None
-    stale = key.last_used_ms is None or now - key.last_used_ms >= svc.settings.key_touch_interval_seconds * 1000
-    if stale:
+    last = found.last_used_ms
+    if last is None or now - last >= svc.settings.key_touch_interval_seconds * 1000:
         with svc.db.write() as conn:
-            keys.touch(conn, key.id, now)
-    return user
+            keys.touch(conn, found.key_id, now)
+    return found.user

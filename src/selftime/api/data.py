@@ -58,7 +58,10 @@ def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
 async def anapi_data(request: Request) -> Response:
     svc = services(request)
     params = await request_params(request)
-    user = await run_in_threadpool(user_for_key, svc, presented_key(request, params))
-    if user is None:
-        return render.key_not_found()
-    return await run_in_threadpool(answer, svc, user, params)
+    return await run_in_threadpool(_authenticated_answer, svc, presented_key(request, params), params)
+
+
+def _authenticated_answer(svc: Services, key: str | None, params: dict[str, str]) -> Response:
+    # One trip to the thread pool per request: each hop costs more than the smallest queries.
+    user = user_for_key(svc, key)
+    return render.key_not_found() if user is None else answer(svc, user, params)

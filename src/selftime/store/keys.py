@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from selftime.db.tables import api_keys
+from selftime.db.tables import api_keys, users
+from selftime.store.users import User
 
 PREFIX_LENGTH = 8
 
@@ -52,6 +53,27 @@ def create(conn: Connection, *, user_id: int, name: str, now_ms: int) -> tuple[A
 def _key(row: object) -> ApiKey:
     m = row._mapping  # type: ignore[attr-defined]
     return ApiKey(m["id"], m["user_id"], m["name"], m["prefix"], m["created_ms"], m["last_used_ms"], m["revoked_ms"])
+
+
+@dataclass(frozen=True)
+class Credential:
+    key_id: int
+    last_used_ms: int | None
+    user: User
+
+
+def authenticate(conn: Connection, text: str) -> Credential | None:
+    """The active key with this text and its owner, in one indexed lookup."""
+    row = conn.execute(
+        select(api_keys.c.id, api_keys.c.last_used_ms, users)
+        .join(users, users.c.id == api_keys.c.user_id)
+        .where(api_keys.c.key_hash == digest(text), api_keys.c.revoked_ms.is_(None))
+    ).first()
+    if row is None:
+        return None
+    m = row._mapping
+    user = User(m[users.c.id], m["email"], m["time_zone"], m["plan"], m["password_hash"])
+    return Credential(row[0], row[1], user)
 
 
 def active_by_text(conn: Connection, text: str) -> ApiKey | None:
