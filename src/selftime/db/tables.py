@@ -152,27 +152,23 @@ rollups = Table(
 
 # Seconds per activity per local day and per local month (day number of the 1st) in the user's zone:
 # a year's report reads ~12 months of rows plus the days at its edges instead of ~35,000 buckets.
-rollup_days = Table(
-    "rollup_days",
-    metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("day", Integer, primary_key=True),
-    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
-    Column("source_type", String(16), primary_key=True),
-    Column("duration_ms", BigInteger, nullable=False),
-    sqlite_with_rowid=False,
-)
 
-rollup_months = Table(
-    "rollup_months",
-    metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("month", Integer, primary_key=True),
-    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
-    Column("source_type", String(16), primary_key=True),
-    Column("duration_ms", BigInteger, nullable=False),
-    sqlite_with_rowid=False,
-)
+
+def _calendar_rollup(name: str, period: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+        Column(period, Integer, primary_key=True),
+        Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+        Column("source_type", String(16), primary_key=True),
+        Column("duration_ms", BigInteger, nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+rollup_days = _calendar_rollup("rollup_days", "day")
+rollup_months = _calendar_rollup("rollup_months", "month")
 
 schedules = Table(
     "schedules",
