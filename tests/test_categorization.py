@@ -131,3 +131,16 @@ def test_malformed_path_parameter_is_a_400_with_the_error_object(client, account
     body = response.json()
     assert body["error"] == "# invalid request"
     assert body["messages"].startswith("path.schedule_id:")
+
+
+def test_cached_categorization_follows_changes_made_outside_the_api(client, account, db):
+    from selftime.categorize import categorize
+
+    send(client, account, [span("2026-11-30T09:00:00Z", "2026-11-30T09:10:00Z", "Code")])
+    assert data(client, account, restrict_begin="2026-11-30")["rows"] == [[1, 600, 1, "code", "Editing & IDEs", 2]]
+    with db.write() as conn:  # as the CLI does, behind the server's back
+        categorize(conn, user_id=account.id, activity="code", category="Games", top=None, productivity=None)
+    assert data(client, account, restrict_begin="2026-11-30")["rows"] == [[1, 600, 1, "code", "Games", -2]]
+    send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:01:00Z", "Brand-New-App")])
+    rows = data(client, account, restrict_begin="2026-11-30")["rows"]
+    assert rows == [[1, 600, 1, "code", "Games", -2], [2, 60, 1, "brand-new-app", "Uncategorized", 0]]

@@ -6,7 +6,7 @@ It knows the taxonomy and time zones but nothing of the RescueTime wire format (
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -28,6 +28,7 @@ from selftime.domain.zone import (
     zone,
 )
 from selftime.store import catalog
+from selftime.store.catalog import ActivityInfo
 from selftime.store.schedules import Schedule
 from selftime.store.totals import ActivityFilter, TotalsQuery, fetch
 
@@ -56,6 +57,7 @@ class ReportRequest:
     thingy: str | None = None
     source_type: str | None = None
     schedule: Schedule | None = None
+    catalog_version: int | None = None  # the user's, when known: lets the categorization be cached
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _bucket_label(resolution: str, perspective: str) -> Callable[[Any], str | No
     return label
 
 
-def run(conn: Connection, req: ReportRequest) -> Report:
+def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = None) -> Report:
     if req.begin > req.end:
         raise QueryError("restrict_begin is after restrict_end")
     start_ms, end_ms = local_range_ms(req.begin, req.end, zone(req.time_zone))
@@ -161,14 +163,37 @@ def run(conn: Connection, req: ReportRequest) -> Report:
         ),
     )
     label = _bucket_label(req.resolution, req.perspective)
-    if req.perspective == "interval" and req.resolution in ("week", "month"):
-        rows = _refold(rows, label, 2 if group == "efficiency" else 1)
-        label = _same
+    cats = (catalogs or CatalogCache()).get(conn, req.user_id, req.catalog_version)
+    if any(r[1] not in cats for r in rows):  # an activity created since the cache was filled
+        cats = (catalogs or CatalogCache()).get(conn, req.user_id, None)
     if group == "efficiency":
-        means = [(label(r[0]), int(r[1]), Fraction(int(r[2]), int(r[1]))) for r in rows if int(r[1]) > 0]
+        sums: dict[Any, list[int]] = {}
+        for b, activity_id, _doc, ms in rows:
+            acc = sums.setdefault(label(b), [0, 0])
+            acc[0] += int(ms)
+            acc[1] += int(ms) * cats[activity_id].productivity
+        means = [(name, total, Fraction(weighted, total)) for name, (total, weighted) in sums.items() if total > 0]
         return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
-    fields = _FIELDS[group]
-    out: list[tuple[Any, ...]] = [(label(r[0]), int(r[-1]), *fields(r)) for r in rows]
+    key = _KEYS[group]
+    # First by bucket number and key (tight loop, no labels), then by label: weeks and months fold
+    # several day numbers into one label, and labels are made once per bucket, not once per row.
+    by_bucket: dict[tuple[Any, ...], int] = {}
+    if group in _BY_DOCUMENT:
+        for b, activity_id, doc, ms in rows:
+            k = (b, key(cats[activity_id], doc))
+            by_bucket[k] = by_bucket.get(k, 0) + ms
+    else:
+        keys = {activity_id: key(info, None) for activity_id, info in cats.items()}
+        for b, activity_id, _doc, ms in rows:
+            k = (b, keys[activity_id])
+            by_bucket[k] = by_bucket.get(k, 0) + ms
+    totals: dict[tuple[Any, ...], int] = {}
+    for (b, fields), ms in by_bucket.items():
+        k = (label(b), *fields)
+        totals[k] = totals.get(k, 0) + int(ms)
+    out = [(k[0], ms, *k[1:]) for k, ms in totals.items()]
+    if group in ("overview", "category"):
+        out = [(r[0], r[1], r[3]) for r in out]  # the id only kept same-named categories apart
     if group == "productivity":
         out.sort(key=lambda r: (r[0] or "", -((r[1] + 500) // 1000), -r[2]))
     else:
@@ -176,32 +201,42 @@ def run(conn: Connection, req: ReportRequest) -> Report:
     return Report("activity" if group == "documents-as-activities" else group, out)
 
 
-def _same(value: Any) -> Any:
-    return value
+_BY_DOCUMENT = ("documents-as-activities", "document")
 
 
-def _refold(rows: Sequence[Sequence[Any]], label: Callable[[Any], str | None], values: int) -> list[tuple[Any, ...]]:
-    """Day rows → week or month rows: the SQL grouped by local day, the calendar folds here.
-
-    The last `values` columns of each row are sums; the others are the key."""
-    sums: dict[tuple[Any, ...], list[int]] = {}
-    for row in rows:
-        key = (label(row[0]), *row[1:-values])
-        acc = sums.setdefault(key, [0] * values)
-        for i, v in enumerate(row[-values:]):
-            acc[i] += int(v)
-    return [(*k, *acc) for k, acc in sums.items()]
+def _doc(name: str | None) -> str:
+    return NO_DETAILS if name is None else name
 
 
-# SQL row (bucket, *key columns, ms) → the report row's fields after (bucket, ms).
-_FIELDS: dict[str, Callable[[Sequence[Any]], tuple[Any, ...]]] = {
-    "overview": lambda r: (r[2],),
-    "category": lambda r: (r[2],),
-    "activity": lambda r: (r[1], r[2], int(r[3])),
-    "productivity": lambda r: (int(r[1]),),
-    "documents-as-activities": lambda r: (NO_DETAILS if r[1] is None else r[1], r[2], int(r[3])),
-    "document": lambda r: (r[1], NO_DETAILS if r[2] is None else r[2], r[3], int(r[4])),
+# Activity (and document name) → the grouping key, which is also the row's fields after (bucket, ms).
+_KEYS: dict[str, Callable[[ActivityInfo, str | None], tuple[Any, ...]]] = {
+    "overview": lambda a, d: (a.top_id, a.top),
+    "category": lambda a, d: (a.sub_id, a.sub),
+    "activity": lambda a, d: (a.name, a.sub, a.productivity),
+    "productivity": lambda a, d: (a.productivity,),
+    "documents-as-activities": lambda a, d: (_doc(d), a.sub, a.productivity),
+    "document": lambda a, d: (a.name, _doc(d), a.sub, a.productivity),
 }
+
+
+class CatalogCache:
+    """Each user's categorization of activities, kept while the user's catalog version stands.
+
+    The version is bumped in the transaction that adds an activity or changes a categorization,
+    and it arrives with the user (read when the key is checked), so a hit costs no query."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[int, dict[int, ActivityInfo]]] = {}
+
+    def get(self, conn: Connection, user_id: int, version: int | None) -> dict[int, ActivityInfo]:
+        hit = self._entries.get(user_id)
+        if hit is not None and version is not None and hit[0] == version:
+            return hit[1]
+        mapping = catalog.categorization(conn, user_id)
+        if version is not None:
+            # Loaded no earlier than `version` was read, so it is at least that fresh.
+            self._entries[user_id] = (version, mapping)
+        return mapping
 
 
 def seconds(ms: int) -> int:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
+from selftime.analytics import CatalogCache
 from selftime.config import Settings
 from selftime.db.engine import Database
 
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     db: Database
     clock_ms: Callable[[], int] = system_clock_ms
+    catalogs: CatalogCache = field(default_factory=CatalogCache)
 
 
 def services(request: Request) -> Services:

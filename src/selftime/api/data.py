@@ -46,7 +46,9 @@ def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
                     thingy=parsed.thingy,
                     source_type=parsed.source_type,
                     schedule=schedule,
+                    catalog_version=user.catalog_version,
                 ),
+                svc.catalogs,
             )
     except (wire.ParamError, analytics.QueryError) as exc:
         log.info("query error for user %s: %s", user.id, exc)

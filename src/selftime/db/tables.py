@@ -36,6 +36,8 @@ users = Table(
     Column("created_ms", BigInteger, nullable=False),
     # The zone the day and month rollups are keyed in; they are rebuilt when time_zone changes.
     Column("rollup_zone", String(64), nullable=False),
+    # Bumped with every new activity or categorization change: report caches key on it.
+    Column("catalog_version", Integer, nullable=False, server_default="0"),
 )
 
 api_keys = Table(

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from selftime.db.raw import mark
-from selftime.db.tables import activities, categories, documents
+from selftime.db.tables import activities, categories, documents, users
 from selftime.domain.rules import default_category_id
 
 
@@ -38,7 +38,13 @@ def resolve_activities(conn: Connection, user_id: int, names: Iterable[str]) -> 
             [{"user_id": user_id, "name": n, "default_category_id": default_category_id(n)} for n in sorted(missing)],
         )
         found = {name: id_ for name, id_ in conn.execute(query)}
+        bump_version(conn, user_id)
     return found
+
+
+def bump_version(conn: Connection, user_id: int) -> None:
+    """Invalidate cached categorizations of this user (see analytics.CatalogCache)."""
+    conn.execute(update(users).where(users.c.id == user_id).values(catalog_version=users.c.catalog_version + 1))
 
 
 def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
@@ -142,6 +148,8 @@ def set_categorization(
         .where(activities.c.id == activity_id)
         .values(category_id=category_id, productivity=productivity)
     )
+    owner = conn.execute(select(activities.c.user_id).where(activities.c.id == activity_id)).scalar_one()
+    bump_version(conn, owner)
 
 
 def category_override(conn: Connection, activity_id: int) -> int | None:

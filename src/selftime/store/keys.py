@@ -72,7 +72,7 @@ def authenticate(conn: Connection, text: str) -> Credential | None:
     if row is None:
         return None
     m = row._mapping
-    user = User(m[users.c.id], m["email"], m["time_zone"], m["plan"], m["password_hash"])
+    user = User(m[users.c.id], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"])
     return Credential(row[0], row[1], user)
 
 

@@ -26,19 +26,8 @@ from selftime.domain.zone import (
     month_start_day,
 )
 
-# Output grouping → the outer query's key columns.
-_KEYS = {
-    "overview": ("top.id", "top.name"),
-    "category": ("sub.id", "sub.name"),
-    "activity": ("a.name", "sub.name", "prod"),
-    "productivity": ("prod",),
-    "documents-as-activities": ("d.name", "sub.name", "prod"),
-    "document": ("a.name", "d.name", "sub.name", "prod"),
-    "efficiency": (),
-}
 # Typed, so that PostgreSQL can join the inner query's document column whatever it holds.
 _NO_DOCUMENT = "CAST(NULL AS INTEGER)"
-_PROD = "COALESCE(a.productivity, sub.productivity)"
 _BY_DOCUMENT = frozenset({"documents-as-activities", "document"})
 
 
@@ -182,7 +171,10 @@ def uses_raw_spans(q: TotalsQuery) -> bool:
 
 
 def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
-    """Rows (local bucket number, 0 for rank, *key columns of the group, milliseconds[, weighted ms])."""
+    """Rows (local bucket number or 0 for rank, activity id, document name or None, milliseconds).
+
+    One activity may appear more than once per bucket (the month and day rollups are UNIONed):
+    the caller sums."""
     by_document = q.group in _BY_DOCUMENT
     params: dict[str, object] = {}
     filters = []
@@ -213,22 +205,10 @@ def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
             f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
             f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
         )
-    keys = [_PROD if k == "prod" else k for k in _KEYS[q.group]]
-    # An activity (and a document within it) is one inner row per bucket already: no second grouping.
-    # (A union of month and day rollups can hold one activity twice, so it is grouped again.)
-    regroup = q.group not in ("activity", "documents-as-activities", "document") or len(parts or ()) > 1
-    select = ["t.b", *keys, "SUM(t.ms)" if regroup else "t.ms"]
-    if q.group == "efficiency":
-        select.append(f"SUM(t.ms * {_PROD})")
-    sql = (
-        f"SELECT {', '.join(select)} FROM ({inner}) t"
-        " JOIN activities a ON a.id = t.activity_id"
-        " JOIN categories sub ON sub.id = COALESCE(a.category_id, a.default_category_id)"
-        # Only the joins the grouping reads: each costs a lookup per inner row.
-        + (" JOIN categories top ON top.id = sub.parent_id" if q.group == "overview" else "")
-        + (" LEFT JOIN documents d ON d.id = t.document_id" if by_document else "")
-        + (f" GROUP BY {', '.join(['t.b', *keys])}" if regroup else "")
-    )
+    if not by_document:
+        return _run(conn, inner, params)
+    # Document names by id; the categorization of activities is joined in Python (it is cached).
+    sql = f"SELECT t.b, t.activity_id, d.name, t.ms FROM ({inner}) t LEFT JOIN documents d ON d.id = t.document_id"
     return _run(conn, sql, params)
 
 

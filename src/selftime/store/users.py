@@ -18,6 +18,7 @@ class User:
     time_zone: str
     plan: str
     password_hash: str
+    catalog_version: int = 0
 
     @property
     def is_premium(self) -> bool:
@@ -26,7 +27,7 @@ class User:
 
 def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
-    return User(m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"])
+    return User(m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"])
 
 
 def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, plan: str, now_ms: int) -> User:

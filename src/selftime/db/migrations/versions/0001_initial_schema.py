@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("plan", sa.String(length=16), nullable=False),
         sa.Column("created_ms", sa.BigInteger(), nullable=False),
         sa.Column("rollup_zone", sa.String(length=64), nullable=False),
+        sa.Column("catalog_version", sa.Integer(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
