@@ -1,6 +1,6 @@
 """Driver-level SQL for the ingest hot path, where SQLAlchemy's per-parameter compilation dominates.
 
-Only fixed statement text with positional placeholders goes through here; values are always bound.
+Only fixed statement text with placeholders goes through here; values are always bound.
 """
 
 from __future__ import annotations
@@ -14,10 +14,28 @@ def mark(conn: Connection) -> str:
     return "?" if conn.dialect.name == "sqlite" else "%s"
 
 
-def marks(conn: Connection, count: int) -> str:
-    return ", ".join([mark(conn)] * count)
+def insert_rows(
+    conn: Connection,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple[object, ...]],
+    suffix: str = "",
+) -> None:
+    """INSERT many rows; `columns` are (name, PostgreSQL type) pairs.
 
-
-def executemany(conn: Connection, sql: str, rows: Sequence[tuple[object, ...]]) -> None:
-    if rows:
-        conn.exec_driver_sql(sql, list(rows))  # type: ignore[arg-type]
+    SQLite gets one prepared statement run per row, its fastest path. PostgreSQL gets one statement
+    over unnest() of one array per column: a round trip per row, or a statement with thousands of
+    placeholders, each cost more than the insert itself. With an ON CONFLICT `suffix`, rows must not
+    repeat a conflict key within one call."""
+    if not rows:
+        return
+    names = ", ".join(name for name, _type in columns)
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks}){suffix}", list(rows))  # type: ignore[arg-type]
+        return
+    arrays = ", ".join(f"%s::{pg_type}[]" for _name, pg_type in columns)
+    conn.exec_driver_sql(
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}){suffix}",
+        tuple(list(column) for column in zip(*rows, strict=True)),
+    )

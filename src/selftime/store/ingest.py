@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from selftime.db.raw import executemany, marks
+from selftime.db.raw import insert_rows
 from selftime.db.tables import batches, devices, spans
 from selftime.domain.ingest import MAX_SPAN_MS, Span
 from selftime.domain.spans import Coverage, cut, rollup_bucket
@@ -117,10 +117,19 @@ def record_batch(
                 rollup_ms[(rollup_bucket(start), activity_id)] += end - start
     recorded = sum(rollup_ms.values())
     if rows:
-        executemany(
+        insert_rows(
             conn,
-            "INSERT INTO spans (user_id, device_id, batch_id, source_type, start_ms, end_ms, activity_id,"
-            f" document_id) VALUES ({marks(conn, 8)})",
+            "spans",
+            (
+                ("user_id", "integer"),
+                ("device_id", "integer"),
+                ("batch_id", "integer"),
+                ("source_type", "varchar"),
+                ("start_ms", "bigint"),
+                ("end_ms", "bigint"),
+                ("activity_id", "integer"),
+                ("document_id", "integer"),
+            ),
             rows,
         )
         add_rollups(conn, user_id, source_type, rollup_ms)
@@ -131,10 +140,17 @@ def record_batch(
 def add_rollups(conn: Connection, user_id: int, source_type: str, amounts: dict[tuple[int, int], int]) -> None:
     """Add (15-minute bucket, activity) → ms to the rollups of every grain, in the caller's transaction."""
     tiers.add(conn, user_id=user_id, zone=tiers.zone_of(conn, user_id), source_type=source_type, amounts=amounts)
-    executemany(
+    insert_rows(
         conn,
-        f"INSERT INTO rollups (user_id, bucket_ms, source_type, activity_id, duration_ms) VALUES ({marks(conn, 5)})"
+        "rollups",
+        (
+            ("user_id", "integer"),
+            ("bucket_ms", "bigint"),
+            ("source_type", "varchar"),
+            ("activity_id", "integer"),
+            ("duration_ms", "bigint"),
+        ),
+        [(user_id, bucket, source_type, activity_id, ms) for (bucket, activity_id), ms in sorted(amounts.items())],
         " ON CONFLICT (user_id, bucket_ms, source_type, activity_id)"
         " DO UPDATE SET duration_ms = rollups.duration_ms + excluded.duration_ms",
-        [(user_id, bucket, source_type, activity_id, ms) for (bucket, activity_id), ms in sorted(amounts.items())],
     )

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, delete, select, update
 
-from selftime.db.raw import executemany, marks
+from selftime.db.raw import insert_rows
 from selftime.db.tables import rollup_days, rollup_months, users
 from selftime.domain.zone import DAY_MS, month_start_day, offset_segments
 
@@ -38,12 +38,19 @@ def local_days(zone: str, amounts: Amounts) -> dict[tuple[int, int], int]:
 
 
 def _upsert(conn: Connection, table: str, column: str, user_id: int, source_type: str, amounts: Amounts) -> None:
-    executemany(
+    insert_rows(
         conn,
-        f"INSERT INTO {table} (user_id, {column}, activity_id, source_type, duration_ms) VALUES ({marks(conn, 5)})"
+        table,
+        (
+            ("user_id", "integer"),
+            (column, "integer"),
+            ("activity_id", "integer"),
+            ("source_type", "varchar"),
+            ("duration_ms", "bigint"),
+        ),
+        [(user_id, k, a, source_type, ms) for (k, a), ms in sorted(amounts.items())],
         f" ON CONFLICT (user_id, {column}, activity_id, source_type)"
         f" DO UPDATE SET duration_ms = {table}.duration_ms + excluded.duration_ms",
-        [(user_id, k, a, source_type, ms) for (k, a), ms in sorted(amounts.items())],
     )
 
 
