@@ -37,6 +37,7 @@ USER_TABLES = (
     "batches",
     "spans",
     "rollups",
+    "rollups_5m",
     "rollup_days",
     "rollup_months",
     "schedules",

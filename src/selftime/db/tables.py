@@ -155,6 +155,18 @@ rollups = Table(
 # Seconds per activity per local day and per local month (day number of the 1st) in the user's zone:
 # a year's report reads ~12 months of rows plus the days at its edges instead of ~35,000 buckets.
 
+# The same at 5 minutes, for `minute` resolution: a third of the rows of the raw spans.
+rollups_5m = Table(
+    "rollups_5m",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("bucket_ms", BigInteger, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("source_type", String(16), primary_key=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 
 def _calendar_rollup(name: str, period: str) -> Table:
     return Table(

@@ -12,6 +12,7 @@ from selftime.db.raw import insert_rows
 from selftime.db.tables import batches, devices, spans
 from selftime.domain.ingest import MAX_SPAN_MS, Span
 from selftime.domain.spans import Coverage, cut, rollup_bucket
+from selftime.domain.zone import FIVE_MINUTES_MS
 from selftime.store import tiers
 from selftime.store.catalog import resolve_activities, resolve_documents
 
@@ -108,6 +109,7 @@ def record_batch(
     coverage = _existing_coverage(conn, device_id, ordered[0].start_ms, max(s.end_ms for s in items))
     rows = []
     rollup_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
+    five_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
     for item in ordered:
         activity_id = activity_ids[item.activity]
         document_id = None if item.document is None else document_ids[(activity_id, item.document)]
@@ -115,6 +117,7 @@ def record_batch(
             for start, end in cut(free_start, free_end):
                 rows.append((user_id, device_id, batch_pk, source_type, start, end, activity_id, document_id))
                 rollup_ms[(rollup_bucket(start), activity_id)] += end - start
+                five_ms[(start - start % FIVE_MINUTES_MS, activity_id)] += end - start
     recorded = sum(rollup_ms.values())
     if rows:
         insert_rows(
@@ -132,13 +135,34 @@ def record_batch(
             ),
             rows,
         )
-        add_rollups(conn, user_id, source_type, rollup_ms)
+        add_rollups(conn, user_id, source_type, rollup_ms, five_ms)
     conn.execute(update(batches).where(batches.c.id == batch_pk).values(stored_ms=recorded))
     return IngestResult(accepted=len(items), duplicate=False, recorded_ms=recorded)
 
 
-def add_rollups(conn: Connection, user_id: int, source_type: str, amounts: dict[tuple[int, int], int]) -> None:
-    """Add (15-minute bucket, activity) → ms to the rollups of every grain, in the caller's transaction."""
+def add_rollups(
+    conn: Connection,
+    user_id: int,
+    source_type: str,
+    amounts: dict[tuple[int, int], int],
+    five_minutes: dict[tuple[int, int], int],
+) -> None:
+    """Add (15-minute bucket, activity) → ms, and the same by 5-minute bucket, to the rollups of every
+    grain, in the caller's transaction."""
+    insert_rows(
+        conn,
+        "rollups_5m",
+        (
+            ("user_id", "integer"),
+            ("bucket_ms", "bigint"),
+            ("activity_id", "integer"),
+            ("source_type", "varchar"),
+            ("duration_ms", "bigint"),
+        ),
+        [(user_id, bucket, activity_id, source_type, ms) for (bucket, activity_id), ms in sorted(five_minutes.items())],
+        " ON CONFLICT (user_id, bucket_ms, activity_id, source_type)"
+        " DO UPDATE SET duration_ms = rollups_5m.duration_ms + excluded.duration_ms",
+    )
     tiers.add(conn, user_id=user_id, zone=tiers.zone_of(conn, user_id), source_type=source_type, amounts=amounts)
     insert_rows(
         conn,

@@ -140,7 +140,7 @@ def split_months(first: int, last: int) -> tuple[list[int], list[tuple[int, int]
 
 def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
     """SELECTs over the month and day rollups to be UNIONed, or None when they cannot answer."""
-    if q.days is None or q.schedule or uses_raw_spans(q) or q.unit_ms not in (None, DAY_MS):
+    if q.days is None or q.schedule or uses_raw_spans(q) or _fine(q) or q.unit_ms not in (None, DAY_MS):
         return None
     first, last = q.days
     interval = q.unit_ms is not None
@@ -166,8 +166,11 @@ def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
 
 
 def uses_raw_spans(q: TotalsQuery) -> bool:
-    fine = q.unit_ms is not None and q.unit_ms < FIFTEEN_MINUTES_MS
-    return q.group in _BY_DOCUMENT or q.document_ids is not None or fine
+    return q.group in _BY_DOCUMENT or q.document_ids is not None
+
+
+def _fine(q: TotalsQuery) -> bool:
+    return q.unit_ms is not None and q.unit_ms < FIFTEEN_MINUTES_MS
 
 
 def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
@@ -189,6 +192,8 @@ def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
     else:
         if uses_raw_spans(q):
             table, time_col, amount = "spans", "start_ms", "SUM(end_ms - start_ms)"
+        elif _fine(q):
+            table, time_col, amount = "rollups_5m", "bucket_ms", "SUM(duration_ms)"
         else:
             table, time_col, amount = "rollups", "bucket_ms", "SUM(duration_ms)"
         local = f"({time_col} + {_offset_sql(time_col, q.segments)})"

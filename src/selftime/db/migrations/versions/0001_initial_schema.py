@@ -219,6 +219,20 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_table(
+        "rollups_5m",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("bucket_ms", sa.BigInteger(), nullable=False),
+        sa.Column("activity_id", sa.Integer(), nullable=False),
+        sa.Column("source_type", sa.String(length=16), nullable=False),
+        sa.Column("duration_ms", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["activity_id"], ["activities.id"], name=op.f("fk_rollups_5m_activity_id_activities")),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_rollups_5m_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", "bucket_ms", "activity_id", "source_type", name=op.f("pk_rollups_5m")),
+        sqlite_with_rowid=False,
+    )
+    op.create_table(
         "rollup_months",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("month", sa.Integer(), nullable=False),
@@ -311,6 +325,7 @@ def downgrade() -> None:
     op.drop_table("schedule_ranges")
     op.drop_table("rollups")
     op.drop_table("rollup_months")
+    op.drop_table("rollups_5m")
     op.drop_table("rollup_days")
     op.drop_table("documents")
     op.drop_table("batches")
