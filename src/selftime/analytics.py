@@ -6,7 +6,7 @@ It knows the taxonomy and time zones but nothing of the RescueTime wire format (
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -162,10 +162,17 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
             month_buckets=req.resolution == "month",
         ),
     )
-    label = _bucket_label(req.resolution, req.perspective)
-    cats = (catalogs or CatalogCache()).get(conn, req.user_id, req.catalog_version)
+    catalogs = catalogs or CatalogCache()
+    cats = catalogs.get(conn, req.user_id, req.catalog_version)
     if any(r[1] not in cats for r in rows):  # an activity created since the cache was filled
-        cats = (catalogs or CatalogCache()).get(conn, req.user_id, None)
+        cats = catalogs.get(conn, req.user_id, None)
+    return _aggregate(group, rows, cats, _bucket_label(req.resolution, req.perspective))
+
+
+def _aggregate(
+    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], label: Callable[[Any], str | None]
+) -> Report:
+    """SQL rows (bucket number, activity id, document name, ms) → the report's ordered rows."""
     if group == "efficiency":
         sums: dict[Any, list[int]] = {}
         for b, activity_id, _doc, ms in rows:

@@ -155,25 +155,14 @@ rollups = Table(
 # Seconds per activity per local day and per local month (day number of the 1st) in the user's zone:
 # a year's report reads ~12 months of rows plus the days at its edges instead of ~35,000 buckets.
 
-# The same at 5 minutes, for `minute` resolution: a third of the rows of the raw spans.
-rollups_5m = Table(
-    "rollups_5m",
-    metadata,
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-    Column("bucket_ms", BigInteger, primary_key=True),
-    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
-    Column("source_type", String(16), primary_key=True),
-    Column("duration_ms", BigInteger, nullable=False),
-    sqlite_with_rowid=False,
-)
 
-
-def _calendar_rollup(name: str, period: str) -> Table:
+def _keyed_rollup(name: str, period: str, period_type: type[Integer] = Integer) -> Table:
+    """Seconds per activity per period; the key leads with the period so ranges are index scans."""
     return Table(
         name,
         metadata,
         Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
-        Column(period, Integer, primary_key=True),
+        Column(period, period_type, primary_key=True),
         Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
         Column("source_type", String(16), primary_key=True),
         Column("duration_ms", BigInteger, nullable=False),
@@ -181,8 +170,10 @@ def _calendar_rollup(name: str, period: str) -> Table:
     )
 
 
-rollup_days = _calendar_rollup("rollup_days", "day")
-rollup_months = _calendar_rollup("rollup_months", "month")
+rollup_days = _keyed_rollup("rollup_days", "day")
+rollup_months = _keyed_rollup("rollup_months", "month")
+# The same at 5 minutes (UTC bucket start), for `minute` resolution: a third of the raw spans' rows.
+rollups_5m = _keyed_rollup("rollups_5m", "bucket_ms", BigInteger)
 
 schedules = Table(
     "schedules",
