@@ -182,29 +182,40 @@ def _aggregate(
         means = [(name, total, Fraction(weighted, total)) for name, (total, weighted) in sums.items() if total > 0]
         return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
     key = _KEYS[group]
-    # First by bucket number and key (tight loop, no labels), then by label: weeks and months fold
-    # several day numbers into one label, and labels are made once per bucket, not once per row.
-    by_bucket: dict[tuple[Any, ...], int] = {}
     if group in _BY_DOCUMENT:
-        for b, activity_id, doc, ms in rows:
-            k = (b, key(cats[activity_id], doc))
-            by_bucket[k] = by_bucket.get(k, 0) + ms
+        keyed = [(b, key(cats[activity_id], doc), ms) for b, activity_id, doc, ms in rows]
     else:
         keys = {activity_id: key(info, None) for activity_id, info in cats.items()}
-        for b, activity_id, _doc, ms in rows:
-            k = (b, keys[activity_id])
-            by_bucket[k] = by_bucket.get(k, 0) + ms
-    totals: dict[tuple[Any, ...], int] = {}
-    for (b, fields), ms in by_bucket.items():
-        k = (label(b), *fields)
-        totals[k] = totals.get(k, 0) + int(ms)
-    out = [(k[0], ms, *k[1:]) for k, ms in totals.items()]
+        keyed = [(b, keys[activity_id], ms) for b, activity_id, _doc, ms in rows]
+    # Sum by bucket number and key first (no labels yet), then by label: weeks and months fold several
+    # day numbers into one label, and a label is made once per bucket rather than once per row.
+    by_bucket: dict[tuple[Any, ...], int] = {}
+    for b, fields, ms in keyed:
+        k = (b, fields)
+        by_bucket[k] = by_bucket.get(k, 0) + ms
+    labels = {b: label(b) for b in {b for b, _fields in by_bucket}}
+    if len(labels) == len(set(labels.values())):  # no folding: each (label, key) is already unique
+        out = [(labels[b], int(ms), *fields) for (b, fields), ms in by_bucket.items()]
+    else:
+        totals: dict[tuple[Any, ...], int] = {}
+        for (b, fields), ms in by_bucket.items():
+            k = (labels[b], *fields)
+            totals[k] = totals.get(k, 0) + int(ms)
+        out = [(k[0], ms, *k[1:]) for k, ms in totals.items()]
     if group in ("overview", "category"):
         out = [(r[0], r[1], r[3]) for r in out]  # the id only kept same-named categories apart
+    # Ties break by name, case-insensitively: rank the few distinct names once, then sort plain tuples.
     if group == "productivity":
-        out.sort(key=lambda r: (r[0] or "", -((r[1] + 500) // 1000), -r[2]))
+        tie = {level: -level for level in {r[2] for r in out}}
     else:
-        out.sort(key=lambda r: (r[0] or "", -((r[1] + 500) // 1000), r[2].casefold(), r[2], r[3:]))
+        names = sorted({r[2:] for r in out}, key=lambda f: (f[0].casefold(), f[0], f[1:]))
+        tie = {fields: i for i, fields in enumerate(names)}
+    if group == "productivity":
+        decorated = [(r[0] or "", -((r[1] + 500) // 1000), tie[r[2]], r) for r in out]
+    else:
+        decorated = [(r[0] or "", -((r[1] + 500) // 1000), tie[r[2:]], r) for r in out]
+    decorated.sort()  # (label, fields) is unique, so the row itself is never compared
+    out = [d[3] for d in decorated]
     return Report("activity" if group == "documents-as-activities" else group, out)
 
 
