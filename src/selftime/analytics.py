@@ -174,11 +174,17 @@ def _aggregate(
 ) -> Report:
     """SQL rows (bucket number, activity id, document name, ms) → the report's ordered rows."""
     if group == "efficiency":
-        sums: dict[Any, list[int]] = {}
+        level = {activity_id: info.productivity for activity_id, info in cats.items()}
+        per_bucket: dict[Any, list[int]] = {}
         for b, activity_id, _doc, ms in rows:
+            acc = per_bucket.setdefault(b, [0, 0])
+            acc[0] += ms
+            acc[1] += ms * level[activity_id]
+        sums: dict[Any, list[int]] = {}
+        for b, (total, weighted) in per_bucket.items():
             acc = sums.setdefault(label(b), [0, 0])
-            acc[0] += int(ms)
-            acc[1] += int(ms) * cats[activity_id].productivity
+            acc[0] += int(total)
+            acc[1] += int(weighted)
         means = [(name, total, Fraction(weighted, total)) for name, (total, weighted) in sums.items() if total > 0]
         return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
     key = _KEYS[group]
