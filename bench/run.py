@@ -69,6 +69,15 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not start")
 
 
+def cpu_probe() -> float:
+    """Seconds for a fixed pure-Python loop: shared machines change speed, so print it beside the figures."""
+    t = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return time.perf_counter() - t
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -83,6 +92,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server processes (selftime serve --workers)")
     args = parser.parse_args()
 
+    print(f"cpu probe: {cpu_probe():.3f} s (2M-iteration loop; lower is faster)")
     tmp = Path(tempfile.mkdtemp(prefix="selftime-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite3'}"
     db = Database(build_engine(url))
@@ -176,7 +186,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(f"\ndatabase: {url}")
+    print(f"\ncpu probe: {cpu_probe():.3f} s\ndatabase: {url}")
 
 
 if __name__ == "__main__":
