@@ -205,6 +205,20 @@ def test_concurrent_posts_of_one_batch_count_once(client, account, db):
     assert count(db, batches) == 1
 
 
+def test_concurrent_overlapping_batches_of_one_device_count_time_once(client, account, db):
+    bodies = [
+        batch([span("2026-11-30T09:00:00Z", f"2026-11-30T09:{10 + n:02d}:00Z")], batch_id=f"overlap-{n}")
+        for n in range(8)
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda body: post(client, account.key, body), bodies))
+    assert [r.status_code for r in responses] == [200] * 8
+    # Whatever the order, the union 09:00-09:17 is recorded exactly once.
+    assert sum(r.json()["recorded_seconds"] for r in responses) == 17 * 60
+    assert activity_rows(client, account) == [[1, 1020, 1, "code", "Editing & IDEs", 2]]
+    assert count(db, batches) == 8
+
+
 # --- overlap -------------------------------------------------------------------------------------
 
 
