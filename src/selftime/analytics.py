@@ -163,10 +163,11 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
         ),
     )
     catalogs = catalogs or CatalogCache()
-    cats = catalogs.get(conn, req.user_id, req.catalog_version)
-    if any(r[1] not in cats for r in rows):  # an activity created since the cache was filled
-        cats = catalogs.get(conn, req.user_id, None)
-    return _aggregate(group, rows, cats, _bucket_label(req.resolution, req.perspective))
+    label = _bucket_label(req.resolution, req.perspective)
+    try:
+        return _aggregate(group, rows, catalogs.get(conn, req.user_id, req.catalog_version), label)
+    except KeyError:  # an activity created after the cached categorization was read
+        return _aggregate(group, rows, catalogs.get(conn, req.user_id, None), label)
 
 
 def _aggregate(
@@ -200,28 +201,26 @@ def _aggregate(
         k = (b, fields)
         by_bucket[k] = by_bucket.get(k, 0) + ms
     labels = {b: label(b) for b in {b for b, _fields in by_bucket}}
-    if len(labels) == len(set(labels.values())):  # no folding: each (label, key) is already unique
-        out = [(labels[b], int(ms), *fields) for (b, fields), ms in by_bucket.items()]
-    else:
-        totals: dict[tuple[Any, ...], int] = {}
+    if len(labels) != len(set(labels.values())):  # weeks and months: several buckets share a label
+        folded: dict[tuple[Any, ...], int] = {}
         for (b, fields), ms in by_bucket.items():
-            k = (labels[b], *fields)
-            totals[k] = totals.get(k, 0) + int(ms)
-        out = [(k[0], ms, *k[1:]) for k, ms in totals.items()]
-    if group in ("overview", "category"):
-        out = [(r[0], r[1], r[3]) for r in out]  # the id only kept same-named categories apart
-    # Ties break by name, case-insensitively: rank the few distinct names once, then sort plain tuples.
+            k = (labels[b], fields)
+            folded[k] = folded.get(k, 0) + ms
+        by_bucket, labels = folded, {name: name for name, _fields in folded}
+    # The few distinct keys are ranked once (ties break by name, case-insensitively); then the rows
+    # sort as plain tuples (label, -seconds, rank), which are unique because (label, key) is.
+    shown = {fields: fields[1:] if group in ("overview", "category") else fields for _b, fields in by_bucket}
     if group == "productivity":
-        tie = {level: -level for level in {r[2] for r in out}}
+        tie = {fields: -fields[0] for fields in shown}
     else:
-        names = sorted({r[2:] for r in out}, key=lambda f: (f[0].casefold(), f[0], f[1:]))
-        tie = {fields: i for i, fields in enumerate(names)}
-    if group == "productivity":
-        decorated = [(r[0] or "", -((r[1] + 500) // 1000), tie[r[2]], r) for r in out]
-    else:
-        decorated = [(r[0] or "", -((r[1] + 500) // 1000), tie[r[2:]], r) for r in out]
-    decorated.sort()  # (label, fields) is unique, so the row itself is never compared
-    out = [d[3] for d in decorated]
+        ordered = sorted(shown, key=lambda f: (shown[f][0].casefold(), shown[f][0], shown[f][1:]))
+        tie = {fields: i for i, fields in enumerate(ordered)}
+    decorated = [
+        (labels[b] or "", -((int(ms) + 500) // 1000), tie[fields], labels[b], int(ms), shown[fields])
+        for (b, fields), ms in by_bucket.items()
+    ]
+    decorated.sort()
+    out = [(d[3], d[4], *d[5]) for d in decorated]
     return Report("activity" if group == "documents-as-activities" else group, out)
 
 
