@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
@@ -24,6 +25,12 @@ from selftime.db.migrate import upgrade
 from selftime.domain.zone import to_ms
 from selftime.passwords import hash_password
 from selftime.store import keys, users
+
+# CI replays the same generated examples on every run, so a landing is never decided by chance;
+# local runs keep exploring new ones (and Hypothesis keeps any failure it finds in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PG_URL = os.environ.get("SELFTIME_TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
