@@ -161,11 +161,3 @@ def documents_named(conn: Connection, activity_ids: Iterable[int], name: str) ->
     wanted = name.casefold()
     rows = conn.execute(select(documents.c.id, documents.c.name).where(documents.c.activity_id.in_(set(activity_ids))))
     return [id_ for id_, doc in rows if doc.casefold() == wanted]
-
-
-def document_names(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    rows = conn.execute(select(documents.c.id, documents.c.name).where(documents.c.id.in_(wanted)))
-    return {i: n for i, n in rows}

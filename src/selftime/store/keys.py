@@ -76,13 +76,6 @@ def authenticate(conn: Connection, text: str) -> Credential | None:
     return Credential(row[0], row[1], user)
 
 
-def active_by_text(conn: Connection, text: str) -> ApiKey | None:
-    row = conn.execute(
-        select(api_keys).where(api_keys.c.key_hash == digest(text), api_keys.c.revoked_ms.is_(None))
-    ).first()
-    return _key(row) if row else None
-
-
 def list_for_user(conn: Connection, user_id: int) -> list[ApiKey]:
     rows = conn.execute(select(api_keys).where(api_keys.c.user_id == user_id).order_by(api_keys.c.id))
     return [_key(r) for r in rows]
