@@ -49,6 +49,11 @@ USER_TABLES = (
     "rollup_months",
     "schedules",
     "schedule_ranges",
+    "daily_summaries",
+    "alerts",
+    "alert_triggers",
+    "highlights",
+    "focus_sessions",
 )
 DEFAULT_NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 _PASSWORD_HASH = hash_password("correct horse battery")

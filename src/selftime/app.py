@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from selftime.api import data, ingest, manage
+from selftime.api import alerts, data, focus, highlights, ingest, manage, offline, summary
 from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
@@ -27,6 +27,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     app.include_router(data.router)
     app.include_router(ingest.router)
     app.include_router(manage.router)
+    for feature in (summary, alerts, highlights, focus, offline):
+        app.include_router(feature.router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from selftime.config import Settings, settings_from_env
-from selftime.db.engine import Database, build_engine
-from selftime.db.migrate import upgrade
+from selftime.commands import alerts as alerts_commands
+from selftime.commands import focus as focus_commands
+from selftime.commands import highlights as highlights_commands
+from selftime.commands import offline as offline_commands
+from selftime.commands.base import DatabaseUrl, State, err, fail, now_ms, open_db, out, user_or_fail
+from selftime.config import settings_from_env
 
 app = typer.Typer(help="Selftime: a self-hosted, RescueTime-compatible time tracker.", no_args_is_help=True)
 users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -22,60 +23,15 @@ schedules_app = typer.Typer(help="Manage schedules (time filters for reports).",
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(schedules_app, name="schedules")
-
-# soft_wrap: keys and URLs must stay on one line to be copied.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="SELFTIME_DATABASE_URL",
-        help="SQLAlchemy URL; default: SQLite in the data dir.",
-    ),
-]
-
-
-@dataclass
-class State:
-    settings: Settings
+app.add_typer(alerts_commands.app, name="alerts")
+app.add_typer(highlights_commands.app, name="highlights")
+app.add_typer(focus_commands.app, name="focus")
+app.add_typer(offline_commands.app, name="offline")
 
 
 @app.callback()
 def root(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     ctx.obj = State(settings_from_env().with_overrides(database_url=database_url))
-
-
-def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(2)
-
-
-def open_db(ctx: typer.Context, database_url: str | None = None) -> Database:
-    settings: Settings = ctx.obj.settings.with_overrides(database_url=database_url)
-    ctx.obj.settings = settings
-    engine = build_engine(settings.resolved_database_url)
-    # Pooled connections must be closed before the process (or a test) moves on.
-    ctx.call_on_close(engine.dispose)
-    upgrade(engine)
-    return Database(engine)
-
-
-def now_ms() -> int:
-    from selftime.api.context import system_clock_ms
-
-    return system_clock_ms()
-
-
-def user_or_fail(db: Database, email: str):  # type: ignore[no-untyped-def]
-    from selftime.store import users
-
-    with db.read() as conn:
-        user = users.by_email(conn, email)
-    if user is None:
-        raise fail(f"no user {email!r}")
-    return user
 
 
 @app.command()

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
+from selftime.api.activity_hooks import after_activity
 from selftime.api.auth import presented_key, user_for_key
 from selftime.api.context import Services, services
 from selftime.api.errors import ApiError, describe_validation, unauthorized
@@ -53,6 +54,8 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
     except IntegrityError:
         # A concurrent request with the same batch id committed first (PostgreSQL).
         result = None
+    if result is not None and result.recorded_ms > 0:
+        after_activity(svc, user, min(s.start_ms for s in items), max(s.end_ms for s in items))
     return BatchOut(
         accepted=result.accepted if result else 0,
         duplicate=result.duplicate if result else True,

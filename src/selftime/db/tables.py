@@ -12,6 +12,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 
@@ -193,4 +194,71 @@ schedule_ranges = Table(
     Column("weekdays", SmallInteger, nullable=False),
     Column("from_minute", SmallInteger, nullable=False),
     Column("to_minute", SmallInteger, nullable=False),
+)
+
+# A day's Daily Summary Feed object, kept as computed once the local day was over (point in time).
+daily_summaries = Table(
+    "daily_summaries",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Integer, primary_key=True),  # local day number
+    Column("computed_ms", BigInteger, nullable=False),
+    Column("payload", Text, nullable=False),  # the JSON object, keys in the contract's order
+)
+
+# "more"/"less" than threshold_ms per local day on a target: all_productive, all_distracting,
+# productivity (target "-2".."2"), category, sub_category or activity (target = its name).
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("comparison", String(8), nullable=False),
+    Column("threshold_ms", BigInteger, nullable=False),
+    Column("target_kind", String(16), nullable=False),
+    Column("target", String(255)),
+    Column("created_ms", BigInteger, nullable=False),
+    # Local days up to and including this one have been judged at their end.
+    Column("judged_through_day", Integer),
+    Index("ix_alerts_user", "user_id"),
+)
+
+alert_triggers = Table(
+    "alert_triggers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Integer, nullable=False),  # local day number the alert was about
+    Column("created_ms", BigInteger, nullable=False),
+    Column("description", String(255), nullable=False),
+    # Once per alert per local day, whoever races to record it.
+    UniqueConstraint("alert_id", "day", name="uq_alert_triggers_alert_day"),
+    Index("ix_alert_triggers_user_created", "user_id", "created_ms"),
+)
+
+highlights = Table(
+    "highlights",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("date", String(10), nullable=False),  # YYYY-MM-DD, the local date it is about
+    Column("description", String(255), nullable=False),
+    Column("source", String(255)),
+    Column("created_ms", BigInteger, nullable=False),
+    Index("ix_highlights_user_created", "user_id", "created_ms"),
+)
+
+# duration_minutes as asked (-1: until the end of the local day); ends_ms computed at start.
+focus_sessions = Table(
+    "focus_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("started_ms", BigInteger, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("ends_ms", BigInteger, nullable=False),
+    Column("ended_ms", BigInteger),
+    Column("end_reason", String(16)),  # api, expired, replaced
+    Index("ix_focus_sessions_user_started", "user_id", "started_ms"),
 )

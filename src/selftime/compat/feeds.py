@@ -1,0 +1,34 @@
+"""The feeds' and POST endpoints' bytes: local date-times, JSON arrays and objects, their errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from selftime.compat.render import JSON_TYPE, post_error
+from selftime.domain.zone import from_ms, zone
+
+
+def local_datetime(ms: int, time_zone: str) -> str:
+    """UTC ms → the user's wall clock with milliseconds and offset: `2020-07-08T04:17:06.000+05:00`."""
+    moment = from_ms(ms).astimezone(zone(time_zone))
+    offset = moment.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(value), status_code=status, headers={"content-type": JSON_TYPE})
+
+
+def post_key_not_found() -> Response:
+    """A POST endpoint's answer to a missing, unknown or revoked key: the docs' 400 for any error."""
+    return post_error("key not found", "key not found")
+
+
+def premium_feature(what: str) -> Response:
+    return post_error("premium feature", f"{what} is a premium feature.")
