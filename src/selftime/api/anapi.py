@@ -20,10 +20,6 @@ from selftime.store.users import User
 Answer = Callable[[Services, User, dict[str, str]], Response]
 
 
-def is_premium(user: User) -> bool:
-    return user.plan == "premium"
-
-
 async def serve_feed(request: Request, answer: Answer) -> Response:
     """A GET-style feed: a bad key gets the data API's 200 `# key not found` body."""
     svc = services(request)
