@@ -13,6 +13,7 @@ from selftime.commands import alerts as alerts_commands
 from selftime.commands import focus as focus_commands
 from selftime.commands import highlights as highlights_commands
 from selftime.commands import offline as offline_commands
+from selftime.commands import summary as summary_commands
 from selftime.commands.base import DatabaseUrl, State, err, fail, now_ms, open_db, out, user_or_fail
 from selftime.config import settings_from_env
 
@@ -27,6 +28,7 @@ app.add_typer(alerts_commands.app, name="alerts")
 app.add_typer(highlights_commands.app, name="highlights")
 app.add_typer(focus_commands.app, name="focus")
 app.add_typer(offline_commands.app, name="offline")
+app.add_typer(summary_commands.app, name="summary")
 
 
 @app.callback()
