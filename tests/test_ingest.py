@@ -66,6 +66,7 @@ def test_response_fields_follow_the_plan(client, make_account):
         "recorded_seconds": 190.0,
         "sync_interval_seconds": 180,
         "batch_id": "b-1",
+        "commands": [],
     }
     second = post(client, lite.key, body).json()
     assert (second["sync_interval_seconds"], second["accepted"], second["duplicate"]) == (1800, 1, False)
@@ -176,6 +177,7 @@ def test_same_batch_id_is_a_duplicate_and_counts_nothing(client, account, db):
         "recorded_seconds": 0.0,
         "sync_interval_seconds": 180,
         "batch_id": "same",
+        "commands": [],
     }
     assert activity_rows(client, account) == [[1, 600, 1, "code", "Editing & IDEs", 2]]
     assert count(db, batches) == 1

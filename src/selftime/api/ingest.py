@@ -12,6 +12,7 @@ from selftime.api.activity_hooks import after_activity
 from selftime.api.auth import presented_key, user_for_key
 from selftime.api.context import Services, services
 from selftime.api.errors import ApiError, describe_validation, unauthorized
+from selftime.api.focus import device_commands
 from selftime.api.schemas import BatchIn, BatchOut
 from selftime.domain.ingest import BatchError, normalize_batch
 from selftime.store.ingest import DeviceRef, record_batch
@@ -62,6 +63,8 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
         recorded_seconds=(result.recorded_ms if result else 0) / 1000,
         sync_interval_seconds=SYNC_INTERVAL.get(user.plan, 1800),
         batch_id=batch.batch_id,
+        # Duplicates (a retried batch) get them too: the device still needs to know.
+        commands=device_commands(svc, user),
     )
 
 

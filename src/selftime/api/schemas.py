@@ -31,12 +31,29 @@ class BatchIn(BaseModel):
     spans: list[SpanIn]
 
 
+class FocusBlockOut(BaseModel):
+    applications: list[str] = Field(description="activity names of applications, lower case")
+    sites: list[str] = Field(description="host names without www.; a device blocks their subdomains too")
+
+
+class FocusSessionCommand(BaseModel):
+    """Block distractions until ends_at: sent with every sync while a focus session is active."""
+
+    type: Literal["focus_session"] = "focus_session"
+    id: int
+    started_at: str = Field(examples=["2026-11-30T12:00:00.000Z"])
+    ends_at: str = Field(examples=["2026-11-30T12:30:00.000Z"])
+    block: FocusBlockOut
+
+
 class BatchOut(BaseModel):
     accepted: int
     duplicate: bool
     recorded_seconds: float
     sync_interval_seconds: int
     batch_id: str
+    # State, not events: no focus_session command means no session, so stop blocking.
+    commands: list[FocusSessionCommand] = Field(default_factory=list)
 
 
 class CategorizationIn(BaseModel):
