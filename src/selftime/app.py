@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,6 +13,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
+from selftime import maintenance
 from selftime.api import alerts, data, focus, highlights, ingest, manage, offline, summary
 from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
@@ -22,8 +25,21 @@ log = logging.getLogger("selftime")
 
 def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
     database = db or Database(build_engine(settings.resolved_database_url))
-    app = FastAPI(title="Selftime", version="0.1.0", docs_url="/api/docs", redoc_url=None)
-    app.state.services = Services(settings=settings, db=database, clock_ms=clock_ms or system_clock_ms)
+    svc = Services(settings=settings, db=database, clock_ms=clock_ms or system_clock_ms)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.maintenance_interval_seconds > 0:
+            task = asyncio.create_task(maintenance.loop(svc, settings.maintenance_interval_seconds))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="Selftime", version="0.1.0", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
+    app.state.services = svc
     app.include_router(data.router)
     app.include_router(ingest.router)
     app.include_router(manage.router)

@@ -25,6 +25,8 @@ class Settings:
     max_spans_per_batch: int = 50_000
     # Writes of "last used" are throttled so that read traffic does not serialize on SQLite's writer.
     key_touch_interval_seconds: int = 60
+    # Seconds between background passes over due work (summaries, alerts, focus expiry); 0 turns it off.
+    maintenance_interval_seconds: float = 60
 
     @property
     def resolved_database_url(self) -> str:
