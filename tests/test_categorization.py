@@ -144,3 +144,14 @@ def test_cached_categorization_follows_changes_made_outside_the_api(client, acco
     send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:01:00Z", "Brand-New-App")])
     rows = data(client, account, restrict_begin="2026-11-30")["rows"]
     assert rows == [[1, 600, 1, "code", "Games", -2], [2, 60, 1, "brand-new-app", "Uncategorized", 0]]
+
+
+def test_ids_beyond_the_integer_range_name_nothing(client, account):
+    huge = "99999999999999999999"
+    response = client.delete(f"/api/v1/schedules/{huge}", headers={"Authorization": f"Bearer {account.key}"})
+    assert response.status_code == 404
+    assert response.json()["error"] == "# not found"
+    assert data(client, account, restrict_schedule_id=huge) == {
+        "error": "# query error",
+        "messages": "Error: Likely a badly formatted or missing parameter",
+    }

@@ -402,3 +402,14 @@ def test_batch_of_5000_spans(client, account, db):
     assert [(r[3], r[1]) for r in rows] == [("code", 13336), ("slack", 13336), ("firefox", 13328)]
     assert sum(r[1] for r in document_rows(client, account)) == 40000
     assert count(db, documents) == 3 * 700
+
+
+def test_the_offline_device_id_is_reserved(client, account, db):
+    body = batch([span("2026-11-30T09:00:00Z", "2026-11-30T09:01:00Z")], device="offline")
+    response = post(client, account.key, body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "# invalid batch",
+        "messages": "device.id 'offline' is reserved for offline time",
+    }
+    assert count(db, batches) == 0

@@ -9,13 +9,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import Connection
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from selftime.api.anapi import serve_feed
-from selftime.api.auth import presented_key, user_for_key
-from selftime.api.context import Services, services
-from selftime.api.errors import ApiError, describe_validation, unauthorized
+from selftime.api.context import Services
+from selftime.api.errors import ApiError, describe_validation
+from selftime.api.v1 import call
 from selftime.compat.feeds import json_response, local_datetime
 from selftime.compat.render import query_error
 from selftime.domain import alerts as rules
@@ -207,25 +206,13 @@ def alert_out(alert: Alert, time_zone: str) -> dict[str, Any]:
     ).model_dump()
 
 
-async def _call(request: Request, work: Callable[[Services, User], Any], status: int = 200) -> Response:
-    svc = services(request)
-    user = await run_in_threadpool(user_for_key, svc, presented_key(request, dict(request.query_params)))
-    if user is None:
-        return unauthorized().response()
-    try:
-        result = await run_in_threadpool(work, svc, user)
-    except ApiError as exc:
-        return exc.response()
-    return JSONResponse(result, status_code=status)
-
-
 @router.get("/api/v1/alerts")
 async def list_alerts(request: Request) -> Response:
     def work(svc: Services, user: User) -> list[dict[str, Any]]:
         with svc.db.read() as conn:
             return [alert_out(a, user.time_zone) for a in store.for_user(conn, user.id)]
 
-    return await _call(request, work)
+    return await call(request, work)
 
 
 @router.post("/api/v1/alerts")
@@ -249,7 +236,7 @@ async def create_alert(request: Request) -> Response:
             raise ApiError(400, "invalid alert", str(exc)) from None
         return alert_out(alert, user.time_zone)
 
-    return await _call(request, work, status=201)
+    return await call(request, work, status=201)
 
 
 @router.delete("/api/v1/alerts/{alert_id}")
@@ -260,4 +247,4 @@ async def delete_alert(request: Request, alert_id: int) -> Response:
                 raise ApiError(404, "not found", f"no alert {alert_id} for this user")
         return {"deleted": alert_id}
 
-    return await _call(request, work)
+    return await call(request, work)

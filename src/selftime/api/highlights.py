@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from selftime.api.anapi import serve_feed, serve_post
-from selftime.api.auth import presented_key, user_for_key
-from selftime.api.context import Services, services
-from selftime.api.errors import unauthorized
+from selftime.api.context import Services
+from selftime.api.errors import ApiError
+from selftime.api.v1 import call
 from selftime.compat.feeds import json_response, local_datetime, premium_feature
 from selftime.compat.render import post_error
 from selftime.domain.highlights import FEED_LIMIT, HighlightError, parse_highlight
@@ -79,12 +78,6 @@ async def anapi_highlights_post(request: Request) -> Response:
 # --- /api/v1: the same highlights, for pages and scripts that manage them -----------------------
 
 
-async def _as_user(request: Request) -> tuple[Services, User | None]:
-    svc = services(request)
-    user = await run_in_threadpool(user_for_key, svc, presented_key(request, dict(request.query_params)))
-    return svc, user
-
-
 def _limit(text: str | None) -> int:
     if text is None or not text.strip():
         return FEED_LIMIT
@@ -97,32 +90,25 @@ def _limit(text: str | None) -> int:
 @router.get("/api/v1/highlights")
 async def list_highlights(request: Request) -> Response:
     """Newest first, with their source labels; the plan does not matter: it is the user's own data."""
-    svc, user = await _as_user(request)
-    if user is None:
-        return unauthorized().response()
-    try:
-        limit = _limit(request.query_params.get("limit"))
-    except ValueError as exc:
-        return post_error("invalid request", str(exc))
 
-    def work(account: User) -> list[dict[str, Any]]:
+    def work(svc: Services, user: User) -> list[dict[str, Any]]:
+        try:
+            limit = _limit(request.query_params.get("limit"))
+        except ValueError as exc:
+            raise ApiError(400, "invalid request", str(exc)) from None
         with svc.db.read() as conn:
-            found = highlights.newest(conn, account.id, limit)
-        return [{**feed_item(h, account.time_zone), "source": h.source} for h in found]
+            found = highlights.newest(conn, user.id, limit)
+        return [{**feed_item(h, user.time_zone), "source": h.source} for h in found]
 
-    return json_response(await run_in_threadpool(work, user))
+    return await call(request, work)
 
 
 @router.delete("/api/v1/highlights/{highlight_id}")
 async def delete_highlight(request: Request, highlight_id: int) -> Response:
-    svc, user = await _as_user(request)
-    if user is None:
-        return unauthorized().response()
-
-    def work(account: User) -> bool:
+    def work(svc: Services, user: User) -> dict[str, int]:
         with svc.db.write() as conn:
-            return highlights.delete_highlight(conn, account.id, highlight_id)
+            if not highlights.delete_highlight(conn, user.id, highlight_id):
+                raise ApiError(404, "not found", f"no highlight {highlight_id} for this user")
+        return {"deleted": highlight_id}
 
-    if not await run_in_threadpool(work, user):
-        return post_error("not found", f"no highlight {highlight_id} for this user", 404)
-    return json_response({"deleted": highlight_id})
+    return await call(request, work)

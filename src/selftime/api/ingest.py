@@ -15,7 +15,7 @@ from selftime.api.errors import ApiError, describe_validation, unauthorized
 from selftime.api.focus import device_commands
 from selftime.api.schemas import BatchIn, BatchOut
 from selftime.domain.ingest import BatchError, normalize_batch
-from selftime.store.ingest import DeviceRef, record_batch
+from selftime.store.ingest import OFFLINE_DEVICE, DeviceRef, record_batch
 from selftime.store.users import User
 
 router = APIRouter(prefix="/api/v1")
@@ -28,6 +28,8 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
         batch = BatchIn.model_validate_json(body)
     except ValidationError as exc:
         raise ApiError(400, "invalid batch", describe_validation(exc)) from None
+    if batch.device.id == OFFLINE_DEVICE.external_id:
+        raise ApiError(400, "invalid batch", f"device.id {OFFLINE_DEVICE.external_id!r} is reserved for offline time")
     limit = svc.settings.max_spans_per_batch
     if len(batch.spans) > limit:
         raise ApiError(400, "invalid batch", f"a batch may hold at most {limit} spans (got {len(batch.spans)})")

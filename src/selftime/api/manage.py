@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
-from starlette.concurrency import run_in_threadpool
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from selftime.api.auth import presented_key, user_for_key
-from selftime.api.context import Services, services
-from selftime.api.errors import ApiError, describe_validation, unauthorized
+from selftime.api.context import Services
+from selftime.api.errors import ApiError, describe_validation
 from selftime.api.schemas import (
     ActivityOut,
     CategorizationIn,
@@ -20,6 +17,7 @@ from selftime.api.schemas import (
     ScheduleIn,
     ScheduleOut,
 )
+from selftime.api.v1 import call
 from selftime.categorize import CategorizeError, categorize
 from selftime.domain.schedule_spec import DAY_NAMES, parse_range
 from selftime.store import catalog, schedules
@@ -29,18 +27,6 @@ from selftime.store.users import User
 
 router = APIRouter(prefix="/api/v1")
 M = TypeVar("M", bound=BaseModel)
-
-
-async def _call(request: Request, work: Callable[[Services, User], Any], status: int = 200) -> Response:
-    svc = services(request)
-    user = await run_in_threadpool(user_for_key, svc, presented_key(request, dict(request.query_params)))
-    if user is None:
-        return unauthorized().response()
-    try:
-        result = await run_in_threadpool(work, svc, user)
-    except ApiError as exc:
-        return exc.response()
-    return JSONResponse(result, status_code=status)
 
 
 def _parse(model: type[M], body: bytes) -> M:
@@ -81,7 +67,7 @@ async def list_categories(request: Request) -> Response:
                 for c in catalog.sub_categories(conn)
             ]
 
-    return await _call(request, work)
+    return await call(request, work)
 
 
 @router.get("/activities")
@@ -91,7 +77,7 @@ async def list_activities(request: Request) -> Response:
             infos = catalog.categorization(conn, user.id).values()
         return [_activity_out(a) for a in sorted(infos, key=lambda a: a.name)]
 
-    return await _call(request, work)
+    return await call(request, work)
 
 
 @router.post("/categorizations")
@@ -115,7 +101,7 @@ async def set_categorization(request: Request) -> Response:
             raise ApiError(400, "invalid categorization", str(exc)) from None
         return _activity_out(info)
 
-    return await _call(request, work)
+    return await call(request, work)
 
 
 @router.get("/schedules")
@@ -124,7 +110,7 @@ async def list_schedules(request: Request) -> Response:
         with svc.db.read() as conn:
             return [_schedule_out(s) for s in schedules.list_for_user(conn, user.id)]
 
-    return await _call(request, work)
+    return await call(request, work)
 
 
 @router.post("/schedules")
@@ -141,7 +127,7 @@ async def create_schedule(request: Request) -> Response:
             created = schedules.create(conn, user_id=user.id, name=spec.name, ranges=ranges, now_ms=svc.clock_ms())
         return _schedule_out(created)
 
-    return await _call(request, work, status=201)
+    return await call(request, work, status=201)
 
 
 @router.delete("/schedules/{schedule_id}")
@@ -152,4 +138,4 @@ async def delete_schedule(request: Request, schedule_id: int) -> Response:
                 raise ApiError(404, "not found", f"no schedule {schedule_id} for this user")
         return {"deleted": schedule_id}
 
-    return await _call(request, work)
+    return await call(request, work)

@@ -17,13 +17,12 @@ from selftime.compat.render import post_error
 from selftime.domain.naming import NO_DETAILS
 from selftime.domain.offline import OfflineEntry, OfflineError, parse_offline
 from selftime.domain.zone import zone
-from selftime.store.ingest import DeviceRef, IngestResult, record_batch
+from selftime.store.ingest import OFFLINE_DEVICE, IngestResult, record_batch
 from selftime.store.users import User
 
 router = APIRouter()
 
 # All of a user's offline time is one device: like any device, it never counts an instant twice.
-OFFLINE_DEVICE = DeviceRef("offline", "Offline time", "offline")
 
 
 def record_offline(svc: Services, user: User, entry: OfflineEntry, now_ms: int) -> IngestResult:

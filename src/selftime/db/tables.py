@@ -16,6 +16,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+# Ids are INTEGER on PostgreSQL: a larger number from a request names no row and must not reach the driver.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    return 0 < value <= MAX_ROW_ID
+
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from selftime.db.tables import alert_triggers, alerts, users
+from selftime.db.tables import alert_triggers, alerts, is_row_id, users
 from selftime.domain.alerts import Alert, Target, Verdict
 
 # Ids are INTEGER columns: a larger number names nothing, and PostgreSQL refuses to compare it.
-_MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def for_user(conn: Connection, user_id: int, *, lock: bool = False) -> list[Aler
 
 def delete_alert(conn: Connection, user_id: int, alert_id: int) -> bool:
     """Deletes the alert and its triggers; False when the user has no such alert."""
-    if not 0 < alert_id <= _MAX_ID:
+    if not is_row_id(alert_id):
         return False
     result = conn.execute(delete(alerts).where(alerts.c.id == alert_id, alerts.c.user_id == user_id))
     return result.rowcount > 0
@@ -127,7 +126,7 @@ def mark_judged(conn: Connection, alert_ids: Sequence[int], through_day: int) ->
 
 def triggers(conn: Connection, user_id: int, *, alert_id: int | None = None, limit: int = 100) -> list[Trigger]:
     """The user's triggers, newest first."""
-    if alert_id is not None and not 0 < alert_id <= _MAX_ID:
+    if alert_id is not None and not is_row_id(alert_id):
         return []
     query = select(
         alert_triggers.c.id,

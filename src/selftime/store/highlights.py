@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select
 
-from selftime.db.tables import highlights
-
-MAX_ID = 2**31 - 1
+from selftime.db.tables import highlights, is_row_id
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def newest(conn: Connection, user_id: int, limit: int) -> list[Highlight]:
 
 def delete_highlight(conn: Connection, user_id: int, highlight_id: int) -> bool:
     """False when the user has no such highlight (unknown, or someone else's)."""
-    if not 0 < highlight_id <= MAX_ID:
+    if not is_row_id(highlight_id):
         return False  # PostgreSQL refuses to compare an INTEGER column with a larger number
     result = conn.execute(delete(highlights).where(highlights.c.id == highlight_id, highlights.c.user_id == user_id))
     return result.rowcount > 0

@@ -24,6 +24,10 @@ class DeviceRef:
     source_type: str
 
 
+# Offline time is recorded as from a device of its own; agents may not send as it.
+OFFLINE_DEVICE = DeviceRef("offline", "Offline time", "offline")
+
+
 @dataclass(frozen=True)
 class IngestResult:
     accepted: int

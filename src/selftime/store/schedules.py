@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, insert, select
 
-from selftime.db.tables import schedule_ranges, schedules
+from selftime.db.tables import is_row_id, schedule_ranges, schedules
 from selftime.store.totals import ScheduleRange
 
 
@@ -39,6 +39,8 @@ def create(conn: Connection, *, user_id: int, name: str, ranges: list[ScheduleRa
 
 def for_user(conn: Connection, user_id: int, schedule_id: int) -> Schedule | None:
     """The schedule when it exists and belongs to this user; None otherwise."""
+    if not is_row_id(schedule_id):
+        return None
     row = conn.execute(
         select(schedules.c.id, schedules.c.name).where(schedules.c.id == schedule_id, schedules.c.user_id == user_id)
     ).first()
@@ -58,5 +60,7 @@ def list_for_user(conn: Connection, user_id: int) -> list[Schedule]:
 
 
 def delete_schedule(conn: Connection, user_id: int, schedule_id: int) -> bool:
+    if not is_row_id(schedule_id):
+        return False
     result = conn.execute(delete(schedules).where(schedules.c.id == schedule_id, schedules.c.user_id == user_id))
     return result.rowcount == 1
