@@ -15,6 +15,7 @@ from selftime.api.anapi import serve_feed
 from selftime.api.context import Services
 from selftime.api.errors import ApiError, describe_validation
 from selftime.api.v1 import call
+from selftime.compat import feeds
 from selftime.compat.feeds import json_response, local_datetime
 from selftime.compat.render import query_error
 from selftime.domain import alerts as rules
@@ -123,7 +124,7 @@ def feed_answer(svc: Services, user: User, params: dict[str, str]) -> Response:
     if op == "list":
         with svc.db.read() as conn:
             defined = store.for_user(conn, user.id)
-        return json_response([{"id": a.id, "description": a.description, "amount": a.hours} for a in defined])
+        return json_response([feeds.alert_definition(a.id, a.description, a.hours) for a in defined])
     wanted = (params.get("alert_id") or "").strip()
     if wanted and not (wanted.isascii() and wanted.isdigit()):
         log.info("alerts feed for user %s: alert_id %r is not an integer", user.id, wanted)
@@ -132,15 +133,7 @@ def feed_answer(svc: Services, user: User, params: dict[str, str]) -> Response:
     with svc.db.read() as conn:
         found = store.triggers(conn, user.id, alert_id=int(wanted) if wanted else None, limit=FEED_LIMIT)
     return json_response(
-        [
-            {
-                "id": t.id,
-                "alert_id": t.alert_id,
-                "description": t.description,
-                "created_at": local_datetime(t.created_ms, user.time_zone),
-            }
-            for t in found
-        ]
+        [feeds.alert_trigger(t.id, t.alert_id, t.description, t.created_ms, user.time_zone) for t in found]
     )
 
 

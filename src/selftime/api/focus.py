@@ -14,6 +14,7 @@ from starlette.responses import Response
 from selftime.api.anapi import serve_feed, serve_post
 from selftime.api.context import Services
 from selftime.api.schemas import FocusBlockOut, FocusSessionCommand
+from selftime.compat import feeds
 from selftime.compat.feeds import json_response, local_datetime, premium_feature
 from selftime.compat.render import post_error
 from selftime.domain import focus
@@ -46,21 +47,13 @@ def shown_minutes(session: Session) -> int:
     return session.duration_minutes
 
 
-def _unix_id(ms: int) -> float:
-    return ms / 1000
-
-
 def started_item(session: Session, time_zone: str) -> dict[str, Any]:
-    return {
-        "id": _unix_id(session.started_ms),
-        "duration": shown_minutes(session),
-        "created_at": local_datetime(session.started_ms, time_zone),
-    }
+    return feeds.focus_started(session.started_ms, shown_minutes(session), time_zone)
 
 
 def ended_item(session: Session, time_zone: str) -> dict[str, Any]:
     assert session.ended_ms is not None
-    return {"id": _unix_id(session.ended_ms), "created_at": local_datetime(session.ended_ms, time_zone)}
+    return feeds.focus_ended(session.ended_ms, time_zone)
 
 
 def _feed(svc: Services, user: User, *, ended: bool) -> Response:

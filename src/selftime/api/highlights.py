@@ -13,7 +13,8 @@ from selftime.api.anapi import serve_feed, serve_post
 from selftime.api.context import Services
 from selftime.api.errors import ApiError
 from selftime.api.v1 import call
-from selftime.compat.feeds import json_response, local_datetime, premium_feature
+from selftime.compat import feeds
+from selftime.compat.feeds import json_response, premium_feature
 from selftime.compat.render import post_error
 from selftime.domain.highlights import FEED_LIMIT, HighlightError, parse_highlight
 from selftime.domain.zone import zone
@@ -29,12 +30,7 @@ LIST_LIMIT_MAX = 1000
 
 def feed_item(h: Highlight, time_zone: str) -> dict[str, Any]:
     """One highlight as the feed writes it, keys in the docs' order."""
-    return {
-        "id": h.id,
-        "description": h.description,
-        "date": h.date,
-        "created_at": local_datetime(h.created_ms, time_zone),
-    }
+    return feeds.highlight(h.id, h.description, h.date, h.created_ms, time_zone)
 
 
 def highlights_feed(svc: Services, user: User, params: dict[str, str]) -> Response:

@@ -32,3 +32,37 @@ def post_key_not_found() -> Response:
 
 def premium_feature(what: str) -> Response:
     return post_error("premium feature", f"{what} is a premium feature.")
+
+
+# The feeds' objects, keys in the docs' order.
+
+
+def alert_definition(alert_id: int, description: str, hours: float) -> dict[str, Any]:
+    return {"id": alert_id, "description": description, "amount": hours}
+
+
+def alert_trigger(trigger_id: int, alert_id: int, description: str, created_ms: int, time_zone: str) -> dict[str, Any]:
+    return {
+        "id": trigger_id,
+        "alert_id": alert_id,
+        "description": description,
+        "created_at": local_datetime(created_ms, time_zone),
+    }
+
+
+def highlight(highlight_id: int, description: str, date: str, created_ms: int, time_zone: str) -> dict[str, Any]:
+    return {
+        "id": highlight_id,
+        "description": description,
+        "date": date,
+        "created_at": local_datetime(created_ms, time_zone),
+    }
+
+
+def focus_started(started_ms: int, minutes: int, time_zone: str) -> dict[str, Any]:
+    """The id is the start as a Unix timestamp in seconds, a float keeping the milliseconds."""
+    return {"id": started_ms / 1000, "duration": minutes, "created_at": local_datetime(started_ms, time_zone)}
+
+
+def focus_ended(ended_ms: int, time_zone: str) -> dict[str, Any]:
+    return {"id": ended_ms / 1000, "created_at": local_datetime(ended_ms, time_zone)}
