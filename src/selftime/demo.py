@@ -7,6 +7,7 @@ from itertools import groupby
 
 from selftime.db.engine import Database
 from selftime.demo_data import generate_spans
+from selftime.demo_feeds import add_demo_feeds
 from selftime.domain.zone import from_ms, to_ms, today_in, zone
 from selftime.loader import load_spans
 from selftime.passwords import hash_password
@@ -26,9 +27,11 @@ def ensure_demo(db: Database, now_ms: int) -> tuple[str, str]:
     The previous demo key is revoked so that restarts do not pile up keys. Batch ids are
     deterministic per day, so re-running adds only what is new.
     """
+    created = False
     with db.write() as conn:
         user = users.by_email(conn, DEMO_EMAIL)
         if user is None:
+            created = True
             user = users.create(
                 conn,
                 email=DEMO_EMAIL,
@@ -55,6 +58,8 @@ def ensure_demo(db: Database, now_ms: int) -> tuple[str, str]:
         past = [s for s in group if to_ms(dt.datetime.fromisoformat(str(s["end"]))) <= now_ms]
         prefix = f"demo-{day}" if day < today_utc else f"demo-{day}-{now_ms // 60_000}"
         load_spans(db, user_id=user.id, device=device, spans=past, batch_prefix=prefix, now_ms=now_ms)
+    if created:
+        add_demo_feeds(db, user_id=user.id, time_zone=DEMO_ZONE, today=today)
     with db.write() as conn:
         for old in keys.list_for_user(conn, user.id):
             if old.name == "demo" and old.revoked_ms is None:
