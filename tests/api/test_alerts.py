@@ -671,3 +671,38 @@ def test_cli_triggered(database_url, client, account):
 def test_cli_help(command):
     result = CliRunner().invoke(app, ["alerts", *command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_read_one_and_replace_its_definition(client, account, make_account):
+    created = productive(client, account, hours=0.1)
+    send(client, account, [span("2026-11-30T09:00:00Z", "2026-11-30T09:10:00Z")])
+    path = f"/api/v1/alerts/{created['id']}"
+    read = client.get(path, headers=bearer(account))
+    assert (read.status_code, read.json()) == (200, created)
+
+    new = {"comparison": "less", "hours": 2, "target_kind": "sub_category", "target": "editing & ides"}
+    replaced = client.put(path, json=new, headers=bearer(account))
+    assert replaced.status_code == 200, replaced.text
+    body = replaced.json()
+    assert (body["id"], body["comparison"], body["hours"], body["target_kind"], body["target"]) == (
+        created["id"],
+        "less",
+        2.0,
+        "sub_category",
+        "Editing & IDEs",
+    )
+    assert client.get(path, headers=bearer(account)).json() == body
+    # What already triggered under the old definition stands.
+    assert [t["alert_id"] for t in status(client, account)] == [created["id"]]
+
+    bad = client.put(path, json={**new, "hours": 25}, headers=bearer(account))
+    assert bad.status_code == 400 and bad.json()["error"] == "# invalid alert"
+    unknown = client.put(path, json={**new, "target": "No Such Thing"}, headers=bearer(account))
+    assert unknown.status_code == 400
+    assert client.get(path, headers=bearer(account)).json() == body
+
+    eve = make_account("eve@example.com")
+    assert client.get(path, headers=bearer(eve)).status_code == 404
+    assert client.put(path, json=new, headers=bearer(eve)).status_code == 404
+    assert client.get("/api/v1/alerts/99999999999999999999", headers=bearer(account)).status_code == 404
+    assert client.get(path).status_code == 401

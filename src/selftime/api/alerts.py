@@ -232,6 +232,46 @@ async def create_alert(request: Request) -> Response:
     return await call(request, work, status=201)
 
 
+@router.get("/api/v1/alerts/{alert_id}")
+async def read_alert(request: Request, alert_id: int) -> Response:
+    def work(svc: Services, user: User) -> dict[str, Any]:
+        with svc.db.read() as conn:
+            found = store.one(conn, user.id, alert_id)
+        if found is None:
+            raise ApiError(404, "not found", f"no alert {alert_id} for this user")
+        return alert_out(found, user.time_zone)
+
+    return await call(request, work)
+
+
+@router.put("/api/v1/alerts/{alert_id}")
+async def replace_alert(request: Request, alert_id: int) -> Response:
+    """A new definition (same body as POST); triggers already recorded and days already judged stand."""
+    body = await request.body()
+
+    def work(svc: Services, user: User) -> dict[str, Any]:
+        try:
+            spec = AlertIn.model_validate_json(body or b"{}")
+        except ValidationError as exc:
+            raise ApiError(400, "invalid alert", describe_validation(exc)) from None
+        try:
+            comparison = rules.check_comparison(spec.comparison)
+            threshold = rules.threshold_ms(spec.hours)
+            with svc.db.write() as conn:
+                target = rules.make_target(spec.target_kind, spec.target, taxonomy(conn))
+                changed = store.redefine(
+                    conn, user.id, alert_id, comparison=comparison, threshold_ms=threshold, target=target
+                )
+                found = store.one(conn, user.id, alert_id) if changed else None
+        except AlertError as exc:
+            raise ApiError(400, "invalid alert", str(exc)) from None
+        if found is None:
+            raise ApiError(404, "not found", f"no alert {alert_id} for this user")
+        return alert_out(found, user.time_zone)
+
+    return await call(request, work)
+
+
 @router.delete("/api/v1/alerts/{alert_id}")
 async def delete_alert(request: Request, alert_id: int) -> Response:
     def work(svc: Services, user: User) -> dict[str, Any]:

@@ -62,6 +62,27 @@ def for_user(conn: Connection, user_id: int, *, lock: bool = False) -> list[Aler
     return [_alert(r) for r in conn.execute(query)]
 
 
+def one(conn: Connection, user_id: int, alert_id: int) -> Alert | None:
+    if not is_row_id(alert_id):
+        return None
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id, alerts.c.user_id == user_id)).first()
+    return None if row is None else _alert(row)
+
+
+def redefine(
+    conn: Connection, user_id: int, alert_id: int, *, comparison: str, threshold_ms: int, target: Target
+) -> bool:
+    """Change what an alert watches; its past triggers and the days already judged stand."""
+    if not is_row_id(alert_id):
+        return False
+    result = conn.execute(
+        update(alerts)
+        .where(alerts.c.id == alert_id, alerts.c.user_id == user_id)
+        .values(comparison=comparison, threshold_ms=threshold_ms, target_kind=target.kind, target=target.value)
+    )
+    return result.rowcount > 0
+
+
 def delete_alert(conn: Connection, user_id: int, alert_id: int) -> bool:
     """Deletes the alert and its triggers; False when the user has no such alert."""
     if not is_row_id(alert_id):
