@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -54,9 +55,14 @@ USER_TABLES = (
     "alert_triggers",
     "highlights",
     "focus_sessions",
+    "oauth_apps",
+    "oauth_codes",
+    "oauth_tokens",
+    "login_failures",
 )
 DEFAULT_NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-_PASSWORD_HASH = hash_password("correct horse battery")
+PASSWORD = "correct horse battery"  # every make_account user's password
+_PASSWORD_HASH = hash_password(PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -194,3 +200,24 @@ def data(client: TestClient, account: Account, **params: str) -> Any:
     response = client.get("/anapi/data", params={"key": account.key, "format": "json", **params})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = _CSRF.search(html)
+    assert found, "no CSRF token on the page"
+    return found[1]
+
+
+def web_login(client: TestClient, email: str, password: str = PASSWORD) -> None:
+    """Sign the test client in through the real login form (its cookie jar then holds the session)."""
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text

@@ -19,6 +19,7 @@ from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
+from selftime.web import site as web
 
 log = logging.getLogger("selftime")
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     app.include_router(manage.router)
     for feature in (summary, alerts, highlights, focus, offline):
         app.include_router(feature.router)
+    web.mount(app, settings)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:

@@ -12,6 +12,7 @@ from rich.table import Table
 from selftime.commands import alerts as alerts_commands
 from selftime.commands import focus as focus_commands
 from selftime.commands import highlights as highlights_commands
+from selftime.commands import oauth_apps as oauth_apps_commands
 from selftime.commands import offline as offline_commands
 from selftime.commands import summary as summary_commands
 from selftime.commands.base import DatabaseUrl, State, err, fail, now_ms, open_db, out, user_or_fail
@@ -29,6 +30,7 @@ app.add_typer(highlights_commands.app, name="highlights")
 app.add_typer(focus_commands.app, name="focus")
 app.add_typer(offline_commands.app, name="offline")
 app.add_typer(summary_commands.app, name="summary")
+app.add_typer(oauth_apps_commands.app, name="oauth-apps")
 
 
 @app.callback()

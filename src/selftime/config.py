@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,6 +28,16 @@ class Settings:
     key_touch_interval_seconds: int = 60
     # Seconds between background passes over due work (summaries, alerts, focus expiry); 0 turns it off.
     maintenance_interval_seconds: float = 60
+    # Signs the web session cookies; empty: a random one kept in the data dir (file mode 0600).
+    secret_key: str = ""
+    # Whether anyone who reaches the server may create an account at /signup.
+    open_signup: bool = True
+    signup_plan: str = "premium"  # it is the user's own server: every feature on unless the operator says
+    # Cookies only over HTTPS: turn on behind a TLS-terminating proxy.
+    secure_cookies: bool = False
+    # Failed logins allowed per e-mail address (and 4x that per client address) in the window.
+    login_failures_allowed: int = 5
+    login_failure_window_seconds: int = 900
 
     @property
     def resolved_database_url(self) -> str:
@@ -34,9 +45,34 @@ class Settings:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'selftime.sqlite3'}"
 
+    def session_secret(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Written whole under a private name (0600 from the start), then linked into place: server
+            # processes starting together all end up reading the one key that won.
+            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        return path.read_text().strip()
+
     def with_overrides(self, **changes: object) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
 
 def settings_from_env() -> Settings:
-    return Settings(database_url=os.environ.get("SELFTIME_DATABASE_URL", ""))
+    return Settings(
+        database_url=os.environ.get("SELFTIME_DATABASE_URL", ""),
+        secret_key=os.environ.get("SELFTIME_SECRET_KEY", ""),
+        open_signup=os.environ.get("SELFTIME_OPEN_SIGNUP", "1").strip().lower() not in ("0", "false", "no", "off"),
+        secure_cookies=os.environ.get("SELFTIME_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on"),
+    )

@@ -47,6 +47,8 @@ users = Table(
     Column("rollup_zone", String(64), nullable=False),
     # Bumped with every new activity or categorization change: report caches key on it.
     Column("catalog_version", Integer, nullable=False, server_default="0"),
+    # Bumped when the password changes: web sessions carry it, so older sessions end.
+    Column("auth_epoch", Integer, nullable=False, server_default="0"),
 )
 
 api_keys = Table(
@@ -269,4 +271,58 @@ focus_sessions = Table(
     Column("ended_ms", BigInteger),
     Column("end_reason", String(16)),  # api, expired, replaced
     Index("ix_focus_sessions_user_started", "user_id", "started_ms"),
+)
+
+# OAuth2: apps registered by the operator; secrets, codes and tokens are stored as SHA-256 digests.
+oauth_apps = Table(
+    "oauth_apps",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("client_id", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("redirect_uris", Text, nullable=False),  # one per line, matched exactly
+    Column("created_ms", BigInteger, nullable=False),
+)
+
+oauth_codes = Table(
+    "oauth_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("app_id", Integer, ForeignKey("oauth_apps.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", String(255), nullable=False),  # space-separated
+    Column("code_challenge", String(128)),
+    Column("code_challenge_method", String(16)),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Column("used_ms", BigInteger),  # a second use revokes what the first issued
+)
+
+oauth_tokens = Table(
+    "oauth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("access_hash", String(64), nullable=False, unique=True),
+    Column("refresh_hash", String(64), unique=True),
+    Column("app_id", Integer, ForeignKey("oauth_apps.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("code_id", Integer, ForeignKey("oauth_codes.id", ondelete="SET NULL")),
+    Column("scopes", String(255), nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger),  # None: the access token does not expire
+    Column("revoked_ms", BigInteger),
+    Index("ix_oauth_tokens_user_app", "user_id", "app_id"),
+)
+
+# Failed logins by key (an e-mail address or a client address), for rate limiting across processes.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(320), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Index("ix_login_failures_key_at", "key", "at_ms"),
 )

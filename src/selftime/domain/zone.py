@@ -30,6 +30,11 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name this machine knows."""
+    return _known_zones()
+
+
 def validate_zone(name: str) -> ZoneInfo:
     """An IANA zone name, or ValueError naming the problem."""
     if name not in _known_zones():

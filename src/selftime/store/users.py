@@ -19,6 +19,7 @@ class User:
     plan: str
     password_hash: str
     catalog_version: int = 0
+    auth_epoch: int = 0
 
     @property
     def is_premium(self) -> bool:
@@ -27,7 +28,9 @@ class User:
 
 def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
-    return User(m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"])
+    return User(
+        m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"], m["auth_epoch"]
+    )
 
 
 def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, plan: str, now_ms: int) -> User:
@@ -70,6 +73,15 @@ def set_time_zone(conn: Connection, user_id: int, time_zone: str) -> None:
 
     conn.execute(update(users).where(users.c.id == user_id).values(time_zone=time_zone))
     tiers.rebuild(conn, user_id=user_id, zone=time_zone)
+
+
+def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
+    """New password; the epoch moves on, so every web session signed in with the old one ends."""
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, auth_epoch=users.c.auth_epoch + 1)
+    )
 
 
 def delete_user(conn: Connection, user_id: int) -> None:

@@ -1,0 +1,1 @@
+"""The OAuth2 authorization server (on oauthlib) and the /api/oauth surface."""

@@ -1,0 +1,48 @@
+"""Login rate limiting: N failures per e-mail address, 4N per client address, within a sliding window.
+
+Counted in the database so that every server process sees the same counts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from selftime.api.context import Services
+from selftime.store import login_failures
+
+PER_CLIENT_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after_seconds: int = 0
+
+
+def _keys(email: str, client: str) -> tuple[str, str]:
+    return f"email:{email.strip().lower()}", f"client:{client}"
+
+
+def check(svc: Services, email: str, client: str) -> Verdict:
+    now = svc.clock_ms()
+    window_ms = svc.settings.login_failure_window_seconds * 1000
+    limit = svc.settings.login_failures_allowed
+    by_email, by_client = _keys(email, client)
+    with svc.db.read() as conn:
+        for key, allowed in ((by_email, limit), (by_client, limit * PER_CLIENT_FACTOR)):
+            if login_failures.count_since(conn, key, now - window_ms) >= allowed:
+                oldest = login_failures.oldest_since(conn, key, now - window_ms) or now
+                return Verdict(False, max(1, math.ceil((oldest + window_ms - now) / 1000)))
+    return Verdict(True)
+
+
+def failed(svc: Services, email: str, client: str) -> None:
+    now = svc.clock_ms()
+    with svc.db.write() as conn:
+        login_failures.forget(conn, "", before_ms=now - svc.settings.login_failure_window_seconds * 1000)
+        login_failures.record(conn, list(_keys(email, client)), now)
+
+
+def succeeded(svc: Services, email: str) -> None:
+    with svc.db.write() as conn:
+        login_failures.forget(conn, _keys(email, "")[0])
