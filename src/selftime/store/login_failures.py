@@ -1,4 +1,5 @@
-"""Failed logins, counted per key (an e-mail address or a client address) within a time window."""
+"""Failed logins, counted per key (an e-mail address or a client address) within a time window
+(since_ms excluded: a failure exactly a window old has expired, as Retry-After promised)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from selftime.db.tables import login_failures
 
 
 def count_since(conn: Connection, key: str, since_ms: int) -> int:
-    query = select(func.count()).where(login_failures.c.key == key, login_failures.c.at_ms >= since_ms)
+    query = select(func.count()).where(login_failures.c.key == key, login_failures.c.at_ms > since_ms)
     return int(conn.execute(query).scalar_one())
 
 
 def oldest_since(conn: Connection, key: str, since_ms: int) -> int | None:
     query = select(func.min(login_failures.c.at_ms)).where(
-        login_failures.c.key == key, login_failures.c.at_ms >= since_ms
+        login_failures.c.key == key, login_failures.c.at_ms > since_ms
     )
     found = conn.execute(query).scalar_one()
     return None if found is None else int(found)
