@@ -110,6 +110,22 @@ def test_users_set_plan_changes_the_sync_interval(database_url, client, account)
     assert "lite" in run(database_url, "users", "list").stdout
 
 
+def test_users_set_password_ends_web_sessions(database_url, client, account):
+    from tests.conftest import web_login
+
+    web_login(client, account.email)
+    assert client.get("/account", follow_redirects=False).status_code == 200
+    result = run(database_url, "users", "set-password", account.email, "--password-stdin", input="a new secret\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/account", follow_redirects=False).status_code == 303
+    web_login(client, account.email, "a new secret")
+    assert run(database_url, "users", "set-password", account.email, "--password-stdin", input="short\n").exit_code == 2
+    assert (
+        run(database_url, "users", "set-password", "nobody@x.org", "--password-stdin", input="long enough\n").exit_code
+        == 2
+    )
+
+
 def test_users_set_time_zone_moves_the_local_day(database_url, client, account, db):
     send(client, account, [span("2026-11-29T23:30:00Z", "2026-11-29T23:40:00Z")])
     assert activity_rows(client, account, restrict_end=DAY) == []
@@ -308,6 +324,7 @@ def test_schedules_create_refusals(database_url, account, db, days, start, end):
         ["users", "create"],
         ["users", "list"],
         ["users", "set-plan"],
+        ["users", "set-password"],
         ["users", "set-time-zone"],
         ["keys"],
         ["keys", "create"],

@@ -55,6 +55,9 @@ def serve(
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option(help="Create/refresh the demo account and print its API key.")] = False,
     workers: Annotated[int, typer.Option(help="Server processes; more use more cores for ingest.")] = 1,
+    signup: Annotated[
+        bool | None, typer.Option("--signup/--no-signup", help="Let anyone create an account at /signup.")
+    ] = None,
 ) -> None:
     """Run the server (applies pending migrations first)."""
     import uvicorn
@@ -62,11 +65,14 @@ def serve(
     from selftime.app import create_app
 
     db = open_db(ctx, database_url)
+    if signup is not None:
+        ctx.obj.settings = ctx.obj.settings.with_overrides(open_signup=signup)
+        os.environ["SELFTIME_OPEN_SIGNUP"] = "1" if signup else "0"
     if demo:
-        from selftime.demo import ensure_demo
+        from selftime.demo import DEMO_PASSWORD, ensure_demo
 
         email, key = ensure_demo(db, now_ms())
-        out.print(f"demo account: {email}")
+        out.print(f"demo account: {email}  password: {DEMO_PASSWORD}  (log in at http://{host}:{port}/login)")
         out.print(f"demo API key: {key}")
         import datetime as dt
 
@@ -159,6 +165,32 @@ def users_set_plan(ctx: typer.Context, email: str, plan: str) -> None:
     with db.write() as conn:
         users.set_plan(conn, user.id, plan)
     out.print(f"{user.email} is now on {plan}")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    ctx: typer.Context,
+    email: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+) -> None:
+    """Set a new password; the account's web sessions end (its API keys keep working)."""
+    from selftime.passwords import hash_password
+    from selftime.store import users
+
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    )
+    try:
+        password_hash = hash_password(password)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    db = open_db(ctx)
+    user = user_or_fail(db, email)
+    with db.write() as conn:
+        users.set_password(conn, user.id, password_hash)
+    out.print(f"new password set for {user.email}; its web sessions have ended")
 
 
 @users_app.command("set-time-zone")
