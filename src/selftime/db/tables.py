@@ -315,6 +315,7 @@ oauth_tokens = Table(
     Column("expires_ms", BigInteger),  # None: the access token does not expire
     Column("revoked_ms", BigInteger),
     Index("ix_oauth_tokens_user_app", "user_id", "app_id"),
+    Index("ix_oauth_tokens_code", "code_id"),  # a reused code revokes what it issued
 )
 
 # Failed logins by key (an e-mail address or a client address), for rate limiting across processes.

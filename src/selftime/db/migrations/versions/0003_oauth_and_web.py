@@ -87,6 +87,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
         batch_op.create_index("ix_oauth_tokens_user_app", ["user_id", "app_id"], unique=False)
+        batch_op.create_index("ix_oauth_tokens_code", ["code_id"], unique=False)
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("auth_epoch", sa.Integer(), server_default="0", nullable=False))
@@ -97,6 +98,7 @@ def downgrade() -> None:
         batch_op.drop_column("auth_epoch")
 
     with op.batch_alter_table("oauth_tokens", schema=None) as batch_op:
+        batch_op.drop_index("ix_oauth_tokens_code")
         batch_op.drop_index("ix_oauth_tokens_user_app")
 
     op.drop_table("oauth_tokens")
