@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from selftime.commands import agent as agent_commands
 from selftime.commands import alerts as alerts_commands
 from selftime.commands import focus as focus_commands
 from selftime.commands import highlights as highlights_commands
+from selftime.commands import import_data as import_commands
 from selftime.commands import oauth_apps as oauth_apps_commands
 from selftime.commands import offline as offline_commands
 from selftime.commands import summary as summary_commands
@@ -31,6 +33,8 @@ app.add_typer(focus_commands.app, name="focus")
 app.add_typer(offline_commands.app, name="offline")
 app.add_typer(summary_commands.app, name="summary")
 app.add_typer(oauth_apps_commands.app, name="oauth-apps")
+app.add_typer(agent_commands.app, name="agent")
+app.add_typer(import_commands.app, name="import")
 
 
 @app.callback()
