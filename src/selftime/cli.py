@@ -356,3 +356,7 @@ def schedules_delete(ctx: typer.Context, email: str, schedule_id: int) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # python -m selftime.cli, as the autostart entries may run it
+    main()

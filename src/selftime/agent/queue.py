@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS open_spans (
     source TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
     application TEXT, title TEXT, url TEXT);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refused (
+    id INTEGER PRIMARY KEY, refused_ms INTEGER NOT NULL, batch_id TEXT NOT NULL, error TEXT NOT NULL,
+    body TEXT NOT NULL);
 """
 
 
@@ -103,6 +106,19 @@ class LocalQueue:
                 (source, span.start_ms, span.end_ms, span.application, span.title, span.url),
             )
 
+    def close_span(self, source: str, span: QueuedSpan | None) -> None:
+        """The open span of `source` is final: queue it (None: nothing to keep) and drop its checkpoint, in
+        one transaction, so a crash cannot leave both the span and a longer checkpoint of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            if span is not None and span.end_ms > span.start_ms:
+                self._db.execute(
+                    "INSERT INTO pending (start_ms, end_ms, application, title, url, source) VALUES (?, ?, ?, ?, ?, ?)",
+                    (span.start_ms, span.end_ms, span.application, span.title, span.url, span.source),
+                )
+            self._db.execute("DELETE FROM open_spans WHERE source = ?", (source,))
+            self._db.execute("COMMIT")
+
     def recover(self) -> int:
         """At start: spans that were still open when the agent died become pending, up to their last
         checkpoint. Returns how many."""
@@ -151,6 +167,44 @@ class LocalQueue:
     def ack(self, batch_id: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM sealed WHERE batch_id = ?", (batch_id,))
+
+    def refuse(self, batch_id: str, error: str, now_ms: int, index: int | None = None) -> SealedBatch | None:
+        """Set aside what the server refused (a 400), so that it does not block the queue forever: span
+        `index` of the batch, or the whole batch when `index` is None. The batch's other spans go on as a
+        new batch in the same place in the order; it gets a new id, as an id always names one body (the
+        server stored nothing of the refused one). Returns that replacement, if any."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute("SELECT seq, body FROM sealed WHERE batch_id = ?", (batch_id,)).fetchone()
+            if row is None:
+                self._db.execute("COMMIT")
+                return None
+            seq, body = row
+            spans = json.loads(body)
+            if index is None or not 0 <= index < len(spans):
+                refused, rest = spans, []
+            else:
+                refused, rest = [spans[index]], spans[:index] + spans[index + 1 :]
+            self._db.execute(
+                "INSERT INTO refused (refused_ms, batch_id, error, body) VALUES (?, ?, ?, ?)",
+                (now_ms, batch_id, error, json.dumps(refused)),
+            )
+            self._db.execute("DELETE FROM sealed WHERE batch_id = ?", (batch_id,))
+            replacement = None
+            if rest:
+                replacement = SealedBatch(uuid.uuid4().hex, len(rest), json.dumps(rest))
+                self._db.execute(
+                    "INSERT INTO sealed (batch_id, seq, span_count, body) VALUES (?, ?, ?, ?)",
+                    (replacement.batch_id, seq, replacement.span_count, replacement.body),
+                )
+            self._db.execute("COMMIT")
+        return replacement
+
+    def refused_count(self) -> int:
+        """Spans the server refused, kept aside in the `refused` table (see `refuse`)."""
+        with self._lock:
+            bodies = self._db.execute("SELECT body FROM refused").fetchall()
+        return sum(len(json.loads(b)) for (b,) in bodies)
 
     def pending_count(self) -> int:
         """Spans not yet acknowledged by the server: pending ones plus those in sealed batches."""

@@ -1,0 +1,262 @@
+"""Delivering the queue: seal, then POST each sealed batch in order; acknowledge what the server took.
+
+- 200 (a duplicate too: the server had it already) → the batch is acknowledged and deleted.
+- No answer, a 5xx, a 429, a 401/403 (key revoked: log in again) or another 4xx such as a 404 (a wrong
+  server URL) → the batch stays, and the rest waits behind it; the runner retries with backoff. These are
+  problems of the connection or the set-up, not of the batch, and nothing is thrown away for them.
+- 400/422 (the server refused the batch: nothing of it was stored) → the span it names is set aside in
+  the queue's `refused` table (or the whole batch, when no span is named) and the rest goes on as a new
+  batch, so one bad span cannot block the queue forever; `selftime agent status` shows what was set
+  aside. Exception: "end is more than 5 minutes in the future" means this machine's clock is ahead of the
+  server's, which time fixes: that batch waits.
+
+The key is checked the same way at login: a POST of `{}` with the key answers 401 for a bad key and 400
+("invalid batch", nothing stored) for a good one."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from selftime.agent.queue import LocalQueue, SealedBatch
+from selftime.agent.settings import AgentConfig, Tuning
+
+log = logging.getLogger("selftime.agent")
+INGEST_PATH = "/api/v1/activity"
+_SPAN_INDEX = re.compile(r"^spans\[(\d+)\]")
+
+
+def wall_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def http_client(timeout: float = 30.0) -> httpx.Client:
+    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
+    return httpx.Client(timeout=limits, headers={"User-Agent": "selftime-agent"})
+
+
+class KeyCheckError(Exception):
+    pass
+
+
+def check_key(server: str, key: str, client: httpx.Client | None = None) -> None:
+    """Raises KeyCheckError unless `server` is a Selftime server that accepts `key` (see the module doc)."""
+    own = client is None
+    http = client or http_client()
+    try:
+        response = http.post(server + INGEST_PATH, content=b"{}", headers=_headers(key))
+    except httpx.HTTPError as exc:
+        raise KeyCheckError(f"cannot reach {server}: {exc}") from None
+    finally:
+        if own:
+            http.close()
+    if response.status_code == 401:
+        raise KeyCheckError(f"{server} does not accept this key (401): check it at {server}/anapi/manage")
+    if response.status_code != 400 or _error_kind(response) != "# invalid batch":
+        raise KeyCheckError(
+            f"{server} does not answer like a Selftime server ({response.status_code} on POST {INGEST_PATH});"
+            " is the URL right?"
+        )
+
+
+@dataclass
+class SyncOutcome:
+    acked_batches: int = 0
+    acked_spans: int = 0
+    refused_spans: int = 0
+    delivered: bool = True  # every sealed batch went (or was set aside); False: some wait for a retry
+    error: str | None = None
+    interval_seconds: float | None = None
+    commands: list[dict[str, Any]] | None = field(default=None)  # those of the last answer, if any
+
+
+class Syncer:
+    def __init__(
+        self,
+        queue: LocalQueue,
+        config: AgentConfig,
+        tuning: Tuning = Tuning(),
+        client: httpx.Client | None = None,
+        clock_ms: Callable[[], int] = wall_ms,
+    ) -> None:
+        self.queue = queue
+        self.config = config
+        self.tuning = tuning
+        self.client = client or http_client()
+        self.clock_ms = clock_ms
+
+    def close(self) -> None:
+        self.client.close()
+
+    def sync_once(self, deadline: float | None = None) -> SyncOutcome:
+        """Seal what is pending and send every sealed batch, oldest first, until one cannot go."""
+        self.queue.seal(self.tuning.batch_spans)
+        outcome = SyncOutcome()
+        batches = self.queue.sealed()
+        while batches:
+            if deadline is not None and time.monotonic() > deadline:
+                outcome.delivered = False
+                break
+            batch = batches.pop(0)
+            replacement = self._send(batch, outcome)
+            if replacement is not None:
+                batches.insert(0, replacement)
+            if not outcome.delivered:
+                break
+        now = self.clock_ms()
+        self.queue.set("last_attempt_ms", str(now))
+        if outcome.acked_batches:
+            self.queue.set("last_sync_ms", str(now))
+        if outcome.error is not None:
+            self.queue.set("last_error", outcome.error)
+            self.queue.set("last_error_ms", str(now))
+        return outcome
+
+    def _send(self, batch: SealedBatch, outcome: SyncOutcome) -> SealedBatch | None:
+        """Posts one batch; updates `outcome`; returns the batch that replaces it after a refusal."""
+        body = ('{"device":' + json.dumps(self.config.device()) + ',"batch_id":' + json.dumps(batch.batch_id)) + (
+            ',"spans":' + batch.body + "}"
+        )
+        url = self.config.server + INGEST_PATH
+        try:
+            response = self.client.post(url, content=body.encode(), headers=_headers(self.config.key))
+        except httpx.HTTPError as exc:
+            return self._wait(outcome, f"cannot reach {self.config.server}: {exc or type(exc).__name__}")
+        status = response.status_code
+        if status == 200:
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            if not isinstance(answer, dict) or answer.get("batch_id") != batch.batch_id:
+                return self._wait(outcome, f"{url} answered 200 but not with an ingest answer: is the URL right?")
+            self.queue.ack(batch.batch_id)
+            outcome.acked_batches += 1
+            outcome.acked_spans += batch.span_count
+            if isinstance(answer.get("sync_interval_seconds"), int | float):
+                outcome.interval_seconds = float(answer["sync_interval_seconds"])
+            if isinstance(answer.get("commands"), list):
+                outcome.commands = answer["commands"]
+            return None
+        message = _error_message(response)
+        if status in (400, 422) and "in the future" not in message:
+            found = _SPAN_INDEX.match(message)
+            index = int(found[1]) if found else None
+            refused = 1 if index is not None and index < batch.span_count else batch.span_count
+            outcome.refused_spans += refused
+            outcome.error = f"the server refused {refused} span(s) ({status}: {message}); they are set aside"
+            log.warning("%s", outcome.error)
+            return self.queue.refuse(batch.batch_id, message, self.clock_ms(), index)
+        if status == 401:
+            return self._wait(outcome, "the server does not accept the key (401): run `selftime agent login` again")
+        return self._wait(outcome, f"the server answered {status}: {message or response.reason_phrase}")
+
+    def _wait(self, outcome: SyncOutcome, error: str) -> SealedBatch | None:
+        """The batch stays queued and the rest waits behind it (nothing replaces it)."""
+        outcome.delivered = False
+        outcome.error = error
+        log.warning("sync: %s; will retry", error)
+        return None
+
+
+def _headers(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+
+
+def _error_kind(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if isinstance(body, dict) and isinstance(body.get("messages"), str):
+        return str(body["messages"])
+    return json.dumps(body)[:200]
+
+
+class SyncWorker:
+    """Runs syncs in a thread of their own (a slow server must not stop the sampling), when the runner
+    asks; after each one, sets when the next is due: the server's interval after success, else backoff."""
+
+    def __init__(
+        self, syncer: Syncer, tuning: Tuning, on_commands: Callable[[list[dict[str, Any]]], None] | None = None
+    ) -> None:
+        self.syncer = syncer
+        self.tuning = tuning
+        self.on_commands = on_commands
+        self.next_due = time.monotonic()  # sync at start
+        self.interval = tuning.default_sync_seconds
+        self._failures = 0
+        self._wake = threading.Event()
+        self._stop = False
+        self._busy = False
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="selftime-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def due(self) -> bool:
+        with self._lock:
+            return not self._busy and time.monotonic() >= self.next_due
+
+    def request(self) -> None:
+        with self._lock:
+            self._busy = True
+        self._wake.set()
+
+    def stop(self, timeout: float) -> bool:
+        """Stops after the sync in progress; False if it did not finish within `timeout` seconds."""
+        self._stop = True
+        self._wake.set()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop:
+                return
+            try:
+                outcome = self.syncer.sync_once()
+            except Exception as exc:  # a bug or a broken queue file: keep the agent alive, retry later
+                log.exception("sync failed")
+                outcome = SyncOutcome(delivered=False, error=f"sync failed: {exc!r}")
+            self._after(outcome)
+
+    def _after(self, outcome: SyncOutcome) -> None:
+        if outcome.interval_seconds:
+            self.interval = outcome.interval_seconds
+        if self.tuning.sync_override_seconds:
+            self.interval = self.tuning.sync_override_seconds
+        if outcome.delivered:
+            self._failures = 0
+            wait = self.interval
+            if outcome.acked_batches:
+                log.info("synced %d span(s) in %d batch(es)", outcome.acked_spans, outcome.acked_batches)
+        else:
+            self._failures += 1
+            backoff = self.tuning.retry_min_seconds * 2 ** min(self._failures - 1, 16)
+            wait = min(self.tuning.retry_max_seconds, self.interval, backoff) * random.uniform(0.8, 1.2)
+        if outcome.commands is not None and self.on_commands is not None:
+            self.on_commands(outcome.commands)
+        with self._lock:
+            self.next_due = time.monotonic() + wait
+            self._busy = False

@@ -1,0 +1,139 @@
+"""Syncing the queue (agent/sync.py) with a real server: acks, duplicates, refusals set aside, and what
+keeps a batch queued (server down, bad key, wrong URL, a clock ahead of the server's); the retry rhythm."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from selftime.agent.queue import LocalQueue, QueuedSpan
+from selftime.agent.settings import AgentConfig, Tuning
+from selftime.agent.sync import Syncer, SyncOutcome, SyncWorker
+from tests.agent.conftest import LiveServer, ServerAccount, seconds_by
+
+
+@pytest.fixture
+def queue(tmp_path: Path) -> Iterator[LocalQueue]:
+    q = LocalQueue(tmp_path / "agent.sqlite3")
+    yield q
+    q.close()
+
+
+def config(live: LiveServer, account: ServerAccount, **changes: str) -> AgentConfig:
+    values = {"server": live.url, "key": account.key, "device_id": "dev-1", "device_name": "laptop"}
+    return AgentConfig(**{**values, **changes})
+
+
+def minute_ago(i: int, app: str = "code", title: str | None = None) -> QueuedSpan:
+    """Span i of a row of 10-second spans that ended a minute ago."""
+    start = time.time_ns() // 1_000_000 - 3_600_000 + i * 10_000
+    return QueuedSpan(start, start + 10_000, app, title)
+
+
+def sync(queue: LocalQueue, cfg: AgentConfig, **tuning: int) -> SyncOutcome:
+    syncer = Syncer(queue, cfg, Tuning(**tuning))  # type: ignore[arg-type]
+    try:
+        return syncer.sync_once()
+    finally:
+        syncer.close()
+
+
+def test_delivers_in_order_and_acknowledges(server: LiveServer, server_account: ServerAccount, queue: LocalQueue):
+    queue.add([minute_ago(i, "code" if i % 2 else "firefox") for i in range(25)])
+    outcome = sync(queue, config(server, server_account), batch_spans=10)
+    assert (outcome.delivered, outcome.acked_batches, outcome.acked_spans, outcome.error) == (True, 3, 25, None)
+    assert outcome.interval_seconds == 180 and outcome.commands == []
+    assert queue.pending_count() == 0 and queue.sealed() == []
+    assert queue.get("last_sync_ms") is not None
+    assert seconds_by(server, server_account) == {"code": 120, "firefox": 130}
+    assert server.batch_rows() == 3
+
+
+def test_a_batch_the_server_already_has_is_acknowledged_and_counted_once(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    cfg = config(server, server_account)
+    queue.add([minute_ago(i) for i in range(3)])
+    (batch,) = queue.seal()
+    # The agent's POST arrived, but it died before it could acknowledge: it will send the batch again.
+    body = f'{{"device": {{"id": "dev-1"}}, "batch_id": "{batch.batch_id}", "spans": {batch.body}}}'
+    first = httpx.post(server.url + "/api/v1/activity", content=body, headers={"Authorization": f"Bearer {cfg.key}"})
+    assert first.status_code == 200 and first.json()["accepted"] == 3
+    outcome = sync(queue, cfg)
+    assert outcome.acked_batches == 1 and queue.pending_count() == 0
+    assert seconds_by(server, server_account) == {"code": 30}
+    assert server.batch_rows() == 1
+
+
+def test_a_refused_span_is_set_aside_and_the_rest_delivered(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    queue.add([minute_ago(0), minute_ago(1, app=""), minute_ago(2), minute_ago(3, app="")])  # "": not a name
+    outcome = sync(queue, config(server, server_account))
+    assert outcome.delivered and outcome.refused_spans == 2 and outcome.acked_spans == 2
+    assert queue.pending_count() == 0 and queue.refused_count() == 2
+    assert "refused 1 span(s) (400: spans[" in (queue.get("last_error") or "")
+    assert seconds_by(server, server_account) == {"code": 20}
+
+
+@pytest.mark.parametrize("problem", ["server down", "bad key", "wrong url", "clock ahead"])
+def test_what_keeps_batches_queued(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue, problem: str
+) -> None:
+    cfg = config(server, server_account)
+    spans = [minute_ago(i) for i in range(3)]
+    if problem == "server down":
+        server.stop()
+    elif problem == "bad key":
+        cfg = config(server, server_account, key="st_revoked")
+    elif problem == "wrong url":
+        cfg = config(server, server_account, server=server.url + "/selftime")
+    else:  # this machine's clock runs 10 minutes ahead: its last span ends "in the future"
+        now = time.time_ns() // 1_000_000
+        spans = [
+            spans[0],
+            QueuedSpan(now + 540_000, now + 600_000, "code"),
+            QueuedSpan(now + 600_000, now + 660_000, "x"),
+        ]
+    queue.add(spans)
+    outcome = sync(queue, cfg, batch_spans=2)
+    assert not outcome.delivered and outcome.acked_batches == 0
+    assert queue.pending_count() == 3 and queue.refused_count() == 0
+    expected = {
+        "server down": "cannot reach",
+        "bad key": "run `selftime agent login` again",
+        "wrong url": "the server answered 404",
+        "clock ahead": "in the future",
+    }[problem]
+    assert expected in (outcome.error or "") and expected in (queue.get("last_error") or "")
+    assert len(queue.sealed()) == 2  # the first failed; the second waits behind it, unsent
+    if problem == "server down":
+        server.start()
+        again = sync(queue, cfg)
+        assert again.delivered and queue.pending_count() == 0
+
+
+def test_retry_rhythm(server: LiveServer, server_account: ServerAccount, queue: LocalQueue) -> None:
+    tuning = Tuning(retry_min_seconds=5, retry_max_seconds=60)
+    syncer = Syncer(queue, config(server, server_account), tuning)
+    worker = SyncWorker(syncer, tuning)
+    try:
+        waits = []
+        for _ in range(6):
+            before = time.monotonic()
+            worker._after(SyncOutcome(delivered=False, error="down"))
+            waits.append(worker.next_due - before)
+        # Doubling from 5 s, capped at 60 s, each with ±20 % jitter so that agents do not retry in step.
+        for wait, base in zip(waits, [5, 10, 20, 40, 60, 60], strict=True):
+            assert base * 0.8 - 0.1 <= wait <= base * 1.2 + 0.1
+        before = time.monotonic()
+        worker._after(SyncOutcome(interval_seconds=1800))  # success: the server's interval (lite)
+        assert 1799 <= worker.next_due - before <= 1801
+        worker._after(SyncOutcome(delivered=False, error="down"))  # and the backoff starts over
+        assert worker.next_due - time.monotonic() <= 6.1
+    finally:
+        syncer.close()
