@@ -2,6 +2,108 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from selftime.commands.base import DatabaseUrl, err, fail, now_ms, open_db, out, user_or_fail
+
 app = typer.Typer(help="Import history recorded by other trackers.", no_args_is_help=True)
+
+_BATCH_SPANS = 1000
+
+
+def _duration(ms: int) -> str:
+    minutes = (ms + 30_000) // 60_000
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+@app.command("activitywatch")
+def activitywatch(
+    ctx: typer.Context,
+    export: Annotated[Path, typer.Argument(help="ActivityWatch's export (the JSON of /api/0/export).")],
+    user: Annotated[str, typer.Option("--user", help="The account's email.")],
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import an ActivityWatch export, AFK time removed as ActivityWatch's reports remove it.
+
+    Each machine (bucket hostname) becomes a device "activitywatch:HOSTNAME". Importing the same file again changes
+    nothing; a later, longer export adds only the time the earlier one did not have."""
+    from selftime.domain.activitywatch import EventError, group_buckets, parse_export, web_spans, window_spans
+    from selftime.domain.ingest import BatchError, RawSpan, normalize_batch
+    from selftime.domain.zone import from_ms
+    from selftime.store.ingest import DeviceRef, record_batch
+
+    try:
+        buckets = parse_export(json.loads(export.read_bytes()))
+    except OSError as exc:
+        raise fail(f"cannot read {export}: {exc.strerror or exc}") from None
+    except EventError as exc:
+        raise fail(f"{export}: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # JSON and UTF-8 errors are ValueErrors
+        raise fail(f"{export} is not JSON: {exc}") from None
+    db = open_db(ctx, database_url)
+    account = user_or_fail(db, user)
+    now = now_ms()
+    events = {bucket.id: evs for bucket, evs in buckets}
+    groups = group_buckets(bucket for bucket, _ in buckets)
+    used = {b.id for g in groups for b in (*g.windows, *g.afk, *g.web)}
+    for bucket, _ in buckets:
+        if bucket.id not in used:
+            err.print(f"skipped bucket {bucket.id} (type {bucket.type}: not counted)", highlight=False)
+    if not groups:
+        raise fail(f"{export} has no window or web bucket: nothing to import")
+    total_ms = total_spans = 0
+    for group in groups:
+        device = DeviceRef(f"activitywatch:{group.hostname}", group.hostname, "computers")
+        afk = [e for b in group.afk for e in events[b.id]] if group.afk else None
+        recorded = stored = repeated = spans_seen = 0
+        for primary in group.primaries:
+            own = events[primary.id]
+            if not own:
+                continue
+            lo, hi = min(e.start_ms for e in own), min(now, max(e.end_ms for e in own))
+            if primary.type == "currentwindow":
+                spans = window_spans(own, afk, [(b.id, events[b.id]) for b in group.web], lo, hi)
+            else:
+                spans = web_spans(primary.id, own, afk, lo, hi)
+            spans_seen += len(spans)
+            for n in range(0, len(spans), _BATCH_SPANS):
+                chunk = spans[n : n + _BATCH_SPANS]
+                raws = [RawSpan(from_ms(s.start_ms), from_ms(s.end_ms), s.application, s.title, s.url) for s in chunk]
+                # Named after the bucket and what the batch holds: the same export gives the same ids (stored once),
+                # a longer one new ids only where its spans differ.
+                content = [[s.start_ms, s.end_ms, s.application, s.title, s.url] for s in chunk]
+                digest = hashlib.sha256(json.dumps(content).encode())
+                batch_id = f"aw:{primary.id}:{digest.hexdigest()[:32]}"
+                try:
+                    items = normalize_batch(raws, now_ms=now, future_tolerance_ms=300_000)
+                except BatchError as exc:  # our conversion makes valid spans; say so if one is not
+                    raise fail(f"bucket {primary.id}: {exc}") from None
+                with db.write() as conn:
+                    result = record_batch(
+                        conn,
+                        user_id=account.id,
+                        device=device,
+                        batch_id=batch_id[:255],
+                        items=items,
+                        source_type=device.source_type,
+                        now_ms=now,
+                    )
+                repeated += result.duplicate
+                stored += not result.duplicate
+                recorded += result.recorded_ms
+        names = ", ".join(b.id for b in (*group.windows, *group.afk, *group.web))
+        out.print(
+            f"{group.hostname}: {spans_seen} spans from {names}; {_duration(recorded)} newly recorded"
+            f" ({stored} batches stored, {repeated} already imported) as device activitywatch:{group.hostname}",
+            highlight=False,
+        )
+        total_ms += recorded
+        total_spans += spans_seen
+    out.print(
+        f"imported {total_spans} spans, {_duration(total_ms)} newly recorded for {account.email}", highlight=False
+    )

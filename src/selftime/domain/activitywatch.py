@@ -1,0 +1,455 @@
+"""ActivityWatch's rules as pure functions, shared by the agent's aw-server endpoints and `selftime import
+activitywatch`.
+
+Ported from ActivityWatch's own code, the versions the tests run against: aw-core 0.5.18 (`heartbeat_merge`,
+`flood`, `filter_period_intersect`, `period_union` in aw_transform) and aw-client 0.5.15 (`queries.canonicalEvents`,
+the query behind ActivityWatch's reports). Times are integer UTC milliseconds; aw-core itself truncates timestamps
+to the millisecond. How the buckets become Selftime spans is in docs/activitywatch.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from selftime.domain.ingest import MAX_SPAN_MS
+from selftime.domain.naming import MAX_NAME, site_activity
+from selftime.domain.zone import to_ms
+
+WINDOW, AFK, WEB = "currentwindow", "afkstatus", "web.tab.current"
+CONVERTED_TYPES = (WINDOW, AFK, WEB)
+# canonicalEvents calls flood() with its default pulsetime.
+FLOOD_PULSETIME_S = 5.0
+_NEGATIVE_GAP_TRIM_MS = 100  # flood(): overlaps shorter than this count as touching
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+# aw-client 0.5.15 queries.browser_appnames: a web bucket counts only while one of its browser's windows is active.
+BROWSER_APPS: dict[str, tuple[str, ...]] = {
+    "chrome": ("Google Chrome", "Google-chrome", "chrome.exe", "google-chrome-stable", "Chromium", "Chromium-browser",
+               "Chromium-browser-chromium", "chromium.exe", "Google-chrome-beta", "Google-chrome-unstable",
+               "Brave-browser"),
+    "firefox": ("Firefox", "Firefox.exe", "firefox", "firefox.exe", "Firefox Developer Edition",
+                "firefoxdeveloperedition", "Firefox-esr", "Firefox Beta", "Nightly", "org.mozilla.firefox"),
+    "opera": ("opera.exe", "Opera"),
+    "brave": ("brave.exe",),
+    "edge": ("msedge.exe", "Microsoft Edge"),
+    "vivaldi": ("Vivaldi-stable", "Vivaldi-snapshot", "vivaldi.exe"),
+}  # fmt: skip
+
+
+class EventError(ValueError):
+    """An event or export that does not have ActivityWatch's shape; the message says where and why."""
+
+
+@dataclass(slots=True)
+class AwEvent:
+    start_ms: int
+    duration_ms: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def end_ms(self) -> int:
+        return self.start_ms + self.duration_ms
+
+    def copy(self) -> AwEvent:
+        return AwEvent(self.start_ms, self.duration_ms, self.data)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    id: str
+    type: str
+    hostname: str
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class AwSpan:
+    """What a stretch of ActivityWatch time becomes: the fields of an ingest span."""
+
+    start_ms: int
+    end_ms: int
+    application: str
+    title: str | None
+    url: str | None
+
+
+# --- the wire format -------------------------------------------------------------------------------------------
+
+
+def parse_timestamp(value: Any) -> int:
+    if not isinstance(value, str):
+        raise EventError("timestamp must be an ISO 8601 string")
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise EventError(f"timestamp {value!r} is not ISO 8601") from None
+    if moment.tzinfo is None:  # aw-core's rule: a timestamp without an offset is UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return to_ms(moment)
+
+
+def parse_event(obj: Any) -> AwEvent:
+    """An event as aw-server accepts it: `timestamp` required, `duration` seconds (default 0), `data` an object."""
+    if not isinstance(obj, dict):
+        raise EventError("an event must be a JSON object")
+    if "timestamp" not in obj:
+        raise EventError("an event needs a timestamp")
+    duration = obj.get("duration", 0)
+    if duration is None:
+        duration = 0
+    if isinstance(duration, bool) or not isinstance(duration, int | float) or not math.isfinite(duration):
+        raise EventError("duration must be a number of seconds")
+    data = obj.get("data")
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise EventError("data must be a JSON object")
+    return AwEvent(parse_timestamp(obj["timestamp"]), round(duration * 1000), data)
+
+
+def iso(ms: int) -> str:
+    """A timestamp the way aw-server writes one (Python's isoformat of a UTC datetime)."""
+    return (_EPOCH + dt.timedelta(milliseconds=ms)).isoformat()
+
+
+def event_json(event: AwEvent, event_id: int | None = None) -> dict[str, Any]:
+    return {"id": event_id, "timestamp": iso(event.start_ms), "duration": event.duration_ms / 1000, "data": event.data}
+
+
+# --- aw_transform ----------------------------------------------------------------------------------------------
+
+
+def heartbeat_merge(last: AwEvent, heartbeat: AwEvent, pulsetime_s: float) -> AwEvent | None:
+    """The extended last event when `heartbeat` has the same data and its timestamp lies between the last event's
+    start and pulsetime seconds after its end; None when the heartbeat must become a new event."""
+    if last.data != heartbeat.data:
+        return None
+    if not last.start_ms <= heartbeat.start_ms <= last.end_ms + pulsetime_s * 1000:
+        return None
+    if last.duration_ms < 0:  # aw-core refuses to merge into a negative duration
+        return None
+    reach = heartbeat.start_ms - last.start_ms + heartbeat.duration_ms
+    # The max: a heartbeat that ends before the last event's end never shortens it.
+    return AwEvent(last.start_ms, max(last.duration_ms, reach), last.data)
+
+
+def flood(events: Iterable[AwEvent], pulsetime_s: float = FLOOD_PULSETIME_S) -> list[AwEvent]:
+    """aw_transform.flood: gaps of at most pulsetime are filled (equal data merges across them, differing data
+    splits them at the midpoint) and overlaps are resolved, the later event winning. A line-by-line port."""
+    ordered = sorted((e.copy() for e in events), key=lambda e: (e.start_ms, e.duration_ms))
+    warned_unsafe = False
+    for e1, e2 in pairwise(ordered):
+        gap = e2.start_ms - e1.end_ms
+        if gap == 0:
+            continue
+        if gap < 0 and e1.data == e2.data:
+            start, end = min(e1.start_ms, e2.start_ms), max(e1.end_ms, e2.end_ms)
+            e1.start_ms, e1.duration_ms = start, end - start
+            e2.start_ms, e2.duration_ms = end, 0
+        elif gap < -_NEGATIVE_GAP_TRIM_MS and not warned_unsafe:
+            # aw-core only logs this (once per call); the overlap is resolved below.
+            warned_unsafe = True
+        elif -_NEGATIVE_GAP_TRIM_MS < gap <= pulsetime_s * 1000:
+            e2_end = e2.end_ms
+            if e1.data == e2.data:
+                if e1.duration_ms >= e2.duration_ms:
+                    e1.duration_ms = e2_end - e1.start_ms
+                    e2.start_ms, e2.duration_ms = e2_end, 0
+                else:
+                    e2.start_ms = e1.start_ms
+                    e2.duration_ms = e2_end - e2.start_ms
+                    e1.duration_ms = 0
+            else:
+                midpoint = e1.end_ms + gap // 2
+                e1.duration_ms = midpoint - e1.start_ms
+                e2.start_ms, e2.duration_ms = midpoint, e2_end - midpoint
+    normalized: list[AwEvent] = []
+    for event in (e for e in ordered if e.duration_ms > 0):
+        while normalized and normalized[-1].end_ms > event.start_ms:
+            previous = normalized[-1]
+            if previous.data == event.data:
+                previous.duration_ms = max(previous.end_ms, event.end_ms) - previous.start_ms
+                break
+            previous.duration_ms = event.start_ms - previous.start_ms
+            if previous.duration_ms <= 0:
+                normalized.pop()
+                continue
+            normalized.append(event)
+            break
+        else:
+            normalized.append(event)
+    return normalized
+
+
+def _intersection(a: AwEvent, b: AwEvent) -> tuple[int, int] | None:
+    """timeslot.Timeslot.intersection, case by case."""
+    if a.start_ms <= b.start_ms and b.end_ms <= a.end_ms:
+        return b.start_ms, b.end_ms
+    if a.start_ms <= b.start_ms < a.end_ms:
+        return b.start_ms, a.end_ms
+    if a.start_ms < b.end_ms <= a.end_ms:
+        return a.start_ms, b.end_ms
+    if b.start_ms <= a.start_ms and a.end_ms <= b.end_ms:
+        return a.start_ms, a.end_ms
+    return None
+
+
+def intersect(events: Iterable[AwEvent], filters: Iterable[AwEvent]) -> list[AwEvent]:
+    """aw_transform.filter_period_intersect: the parts of `events` during which some filter event runs."""
+    first = sorted(events, key=lambda e: e.start_ms)
+    second = sorted(filters, key=lambda e: e.start_ms)
+    out = []
+    i = j = 0
+    while i < len(first) and j < len(second):
+        e1, e2 = first[i], second[j]
+        piece = _intersection(e1, e2)
+        if piece is not None:
+            out.append(AwEvent(piece[0], piece[1] - piece[0], e1.data))
+            if e1.end_ms <= e2.end_ms:
+                i += 1
+            else:
+                j += 1
+        elif e1.end_ms <= e2.start_ms:
+            i += 1
+        elif e2.end_ms <= e1.start_ms:
+            j += 1
+        else:
+            i += 1
+            j += 1
+    return out
+
+
+def period_union(first: Iterable[AwEvent], second: Iterable[AwEvent]) -> list[AwEvent]:
+    """aw_transform.period_union: the time covered by either list, as data-less events."""
+    merged: list[AwEvent] = []
+    for event in sorted([*first, *second], key=lambda e: e.start_ms):
+        last = merged[-1] if merged else None
+        if last is not None and not (last.end_ms < event.start_ms or event.end_ms < last.start_ms):
+            start, end = min(last.start_ms, event.start_ms), max(last.end_ms, event.end_ms)
+            merged[-1] = AwEvent(start, end - start, {})
+        else:
+            merged.append(AwEvent(event.start_ms, event.duration_ms, {}))
+    return merged
+
+
+# --- buckets ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Group:
+    """The buckets of one machine: converted together, as one Selftime device."""
+
+    hostname: str
+    windows: list[Bucket] = field(default_factory=list)
+    afk: list[Bucket] = field(default_factory=list)
+    web: list[Bucket] = field(default_factory=list)
+
+    @property
+    def primaries(self) -> list[Bucket]:
+        """The buckets whose time is counted; without a window bucket, the web buckets count on their own."""
+        return self.windows or self.web
+
+
+def group_buckets(buckets: Iterable[Bucket]) -> list[Group]:
+    """Buckets by hostname. aw-watcher-web often cannot learn the hostname ("unknown"): a web bucket whose host has
+    no window bucket joins the only host that has one, if there is exactly one."""
+    groups: dict[str, Group] = {}
+    web = []
+    for bucket in sorted(buckets, key=lambda b: b.id):
+        if bucket.type == WINDOW:
+            groups.setdefault(bucket.hostname, Group(bucket.hostname)).windows.append(bucket)
+        elif bucket.type == AFK:
+            groups.setdefault(bucket.hostname, Group(bucket.hostname)).afk.append(bucket)
+        elif bucket.type == WEB:
+            web.append(bucket)
+    window_hosts = [g for g in groups.values() if g.windows]
+    for bucket in web:
+        own = groups.get(bucket.hostname)
+        if own is not None and own.windows:
+            own.web.append(bucket)
+        elif len(window_hosts) == 1:
+            window_hosts[0].web.append(bucket)
+        else:
+            groups.setdefault(bucket.hostname, Group(bucket.hostname)).web.append(bucket)
+    return [g for g in groups.values() if g.primaries]
+
+
+def browsers_with_buckets(bucket_ids: Iterable[str]) -> list[tuple[str, str]]:
+    """aw-client's browsersWithBuckets: (browser, bucket id) for each browser whose name is in a bucket's id (the
+    first such bucket). A web bucket that names no known browser is not counted beside a window bucket."""
+    ids = sorted(bucket_ids)
+    found = []
+    for browser in BROWSER_APPS:
+        match = next((bucket_id for bucket_id in ids if browser in bucket_id), None)
+        if match is not None:
+            found.append((browser, match))
+    return found
+
+
+# --- to Selftime spans -----------------------------------------------------------------------------------------
+
+
+def not_afk_periods(afk: Iterable[AwEvent], audible: Iterable[AwEvent] = ()) -> list[AwEvent]:
+    """canonicalEvents: flooded "not-afk" events, plus the time a browser tab played sound while active."""
+    periods = [e for e in flood(afk) if e.data.get("status") == "not-afk"]
+    sounding = [e for e in audible if e.data.get("audible") in (True,)]
+    return period_union(periods, sounding) if sounding else periods
+
+
+def _name(value: Any, fallback: str | None) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return fallback
+    return value.strip()[:MAX_NAME]
+
+
+def _url(value: Any) -> str | None:
+    """A URL the ingest API can name a site by; None for about:, file: and other host-less pages."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        site = site_activity(value)
+    except ValueError:
+        return None
+    return value.strip() if len(site) <= MAX_NAME else None
+
+
+def _clip(events: Iterable[AwEvent], lo_ms: int, hi_ms: int) -> list[AwEvent]:
+    out = []
+    for e in events:
+        start, end = max(e.start_ms, lo_ms), min(e.end_ms, hi_ms)
+        if end > start:
+            out.append(AwEvent(start, end - start, e.data))
+    return out
+
+
+@dataclass(frozen=True)
+class _Pages:
+    """A browser's flooded web events (sorted, not overlapping) and the window apps that are that browser."""
+
+    apps: tuple[str, ...]
+    events: list[AwEvent]
+    ends: list[int]
+
+
+def _split_by_web(piece: AwEvent, pages: _Pages, application: str) -> Iterable[AwSpan]:
+    """A browser window's stretch, cut into the pages the web bucket saw; the rest stays the window's."""
+    position = piece.start_ms
+    for page in pages.events[bisect_right(pages.ends, piece.start_ms) :]:
+        if page.start_ms >= piece.end_ms:
+            break
+        start, end = max(page.start_ms, position), min(page.end_ms, piece.end_ms)
+        if end <= start:
+            continue
+        if start > position:
+            yield AwSpan(position, start, application, _name(piece.data.get("title"), None), None)
+        yield AwSpan(start, end, application, _name(page.data.get("title"), None), _url(page.data.get("url")))
+        position = end
+    if position < piece.end_ms:
+        yield AwSpan(position, piece.end_ms, application, _name(piece.data.get("title"), None), None)
+
+
+def _what(span: AwSpan) -> tuple[str, str | None, str | None]:
+    return span.application, span.title, span.url
+
+
+def _finish(spans: Iterable[AwSpan]) -> list[AwSpan]:
+    """Adjacent equal spans joined; none longer than the ingest API's 24 hours."""
+    joined: list[AwSpan] = []
+    for span in sorted(spans, key=lambda s: (s.start_ms, s.end_ms)):
+        last = joined[-1] if joined else None
+        if last is not None and last.end_ms == span.start_ms and _what(last) == _what(span):
+            joined[-1] = AwSpan(last.start_ms, span.end_ms, span.application, span.title, span.url)
+        else:
+            joined.append(span)
+    out = []
+    for span in joined:
+        start = span.start_ms
+        while start < span.end_ms:
+            end = min(span.end_ms, start + MAX_SPAN_MS)
+            out.append(AwSpan(start, end, span.application, span.title, span.url))
+            start = end
+    return out
+
+
+def window_spans(
+    window: Iterable[AwEvent],
+    afk: Iterable[AwEvent] | None,
+    web: Sequence[tuple[str, Sequence[AwEvent]]],
+    lo_ms: int,
+    hi_ms: int,
+) -> list[AwSpan]:
+    """The spans a window bucket's time in [lo, hi) becomes: canonicalEvents (window events flooded, intersected
+    with the flooded not-afk periods; no AFK bucket, nothing removed), each browser window's stretch split by its
+    web bucket's pages (url and title from the page, the browser as the application)."""
+    events = flood(window)
+    by_id = dict(web)
+    browsers = []
+    browser_events: list[AwEvent] = []
+    for browser, bucket_id in browsers_with_buckets(by_id):
+        apps = BROWSER_APPS[browser]
+        pages = flood(by_id[bucket_id])
+        browsers.append(_Pages(apps, pages, [p.end_ms for p in pages]))
+        browser_events += intersect(pages, [e for e in events if e.data.get("app") in apps])
+    if afk is not None:
+        events = intersect(events, not_afk_periods(afk, browser_events))
+    spans: list[AwSpan] = []
+    for piece in _clip(events, lo_ms, hi_ms):
+        app = piece.data.get("app")
+        application = _name(app, "unknown") or "unknown"
+        pages_of = next((b for b in browsers if app in b.apps), None)
+        if pages_of is None:
+            spans.append(AwSpan(piece.start_ms, piece.end_ms, application, _name(piece.data.get("title"), None), None))
+        else:
+            spans.extend(_split_by_web(piece, pages_of, application))
+    return _finish(spans)
+
+
+def web_spans(
+    bucket_id: str, pages: Iterable[AwEvent], afk: Iterable[AwEvent] | None, lo_ms: int, hi_ms: int
+) -> list[AwSpan]:
+    """A web bucket counted on its own (its machine has no window bucket): the flooded pages during not-afk time,
+    with the browser named by the bucket id ("browser" when none is) as the application."""
+    events = flood(pages)
+    if afk is not None:
+        events = intersect(events, not_afk_periods(afk, events))
+    named = browsers_with_buckets([bucket_id])
+    application = named[0][0] if named else "browser"
+    return _finish(
+        AwSpan(p.start_ms, p.end_ms, application, _name(p.data.get("title"), None), _url(p.data.get("url")))
+        for p in _clip(events, lo_ms, hi_ms)
+    )
+
+
+def parse_export(obj: Any) -> list[tuple[Bucket, list[AwEvent]]]:
+    """The buckets and events of an ActivityWatch export (`GET /api/0/export`: {"buckets": {id: bucket}})."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("buckets"), dict):
+        raise EventError('not an ActivityWatch export: expected {"buckets": {"<bucket id>": {...}, ...}}')
+    out = []
+    for key, raw in obj["buckets"].items():
+        if not isinstance(raw, dict):
+            raise EventError(f"bucket {key!r}: must be a JSON object")
+        kind, events_raw = raw.get("type"), raw.get("events", [])
+        if not isinstance(kind, str):
+            raise EventError(f"bucket {key!r}: has no type")
+        if not isinstance(events_raw, list):
+            raise EventError(f"bucket {key!r}: events must be a list")
+        events = []
+        for index, item in enumerate(events_raw):
+            try:
+                events.append(parse_event(item))
+            except EventError as exc:
+                raise EventError(f"bucket {key!r}, events[{index}]: {exc}") from None
+        hostname = raw.get("hostname")
+        bucket = Bucket(
+            str(raw.get("id") or key),
+            kind,
+            hostname if isinstance(hostname, str) and hostname else "unknown",
+            str(raw.get("client") or ""),
+        )
+        out.append((bucket, events))
+    return out
