@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from selftime.agent import notify
-from selftime.agent.focus import Blocklist, FocusEnforcer, NoWindows, local_time, parse_command, site_name
+from selftime.agent.focus import Blocklist, FocusEnforcer, local_time, parse_command, site_name
+from selftime.agent.window_control import NoWindows
 from selftime.api.focus import utc_rfc3339
 from selftime.domain.focus import block_lists
 

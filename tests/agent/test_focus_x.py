@@ -75,7 +75,8 @@ root.mainloop()
 # The control is wrapped only to report which windows the enforcer asked to minimize.
 DRIVER = r"""
 import json, sys
-from selftime.agent.focus import FocusEnforcer, PywinctlWindows, default_window_control
+from selftime.agent.focus import FocusEnforcer
+from selftime.agent.window_control import PywinctlWindows, default_window_control
 
 class Reporting:
     def __init__(self, real):

@@ -42,6 +42,14 @@ BROWSERS = frozenset(
         "midori",
         "safari",
         "arc",
+        "geckomain",
+        "konqueror",
+        "orion",
+        "palemoon",
+        "seamonkey",
+        "tor browser",
+        "yandex",
+        "zen-bin",
     }
 )
 
