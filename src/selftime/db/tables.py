@@ -49,6 +49,8 @@ users = Table(
     Column("catalog_version", Integer, nullable=False, server_default="0"),
     # Bumped when the password changes: web sessions carry it, so older sessions end.
     Column("auth_epoch", Integer, nullable=False, server_default="0"),
+    # First day of the week in the web reports: 0 = Sunday (RescueTime's API), 1 = Monday.
+    Column("week_start", SmallInteger, nullable=False, server_default="0"),
 )
 
 api_keys = Table(

@@ -20,6 +20,7 @@ class User:
     password_hash: str
     catalog_version: int = 0
     auth_epoch: int = 0
+    week_start: int = 0  # 0 Sunday, 1 Monday: the web reports' weeks
 
     @property
     def is_premium(self) -> bool:
@@ -29,7 +30,14 @@ class User:
 def _user(row: object) -> User:
     m = row._mapping  # type: ignore[attr-defined]
     return User(
-        m["id"], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"], m["auth_epoch"]
+        m["id"],
+        m["email"],
+        m["time_zone"],
+        m["plan"],
+        m["password_hash"],
+        m["catalog_version"],
+        m["auth_epoch"],
+        m["week_start"],
     )
 
 
@@ -73,6 +81,12 @@ def set_time_zone(conn: Connection, user_id: int, time_zone: str) -> None:
 
     conn.execute(update(users).where(users.c.id == user_id).values(time_zone=time_zone))
     tiers.rebuild(conn, user_id=user_id, zone=time_zone)
+
+
+def set_week_start(conn: Connection, user_id: int, week_start: int) -> None:
+    if week_start not in (0, 1):
+        raise ValueError("the week starts on Sunday (0) or Monday (1)")
+    conn.execute(update(users).where(users.c.id == user_id).values(week_start=week_start))
 
 
 def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
