@@ -251,6 +251,10 @@ class CatalogCache:
     def __init__(self) -> None:
         self._entries: dict[int, tuple[int, dict[int, ActivityInfo]]] = {}
 
+    def forget(self, user_id: int) -> None:
+        """Drop a user's entry (the account is gone; SQLite may give its id to the next account)."""
+        self._entries.pop(user_id, None)
+
     def get(self, conn: Connection, user_id: int, version: int | None) -> dict[int, ActivityInfo]:
         hit = self._entries.get(user_id)
         if hit is not None and version is not None and hit[0] == version:

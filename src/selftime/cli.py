@@ -1,4 +1,4 @@
-"""The `selftime` command: serve, migrate, users, keys, categorize, schedules, demo."""
+"""The `selftime` command: serve, migrate, users, keys, categorize, schedules, demo, export, and the feature groups."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 
 from selftime.commands import agent as agent_commands
 from selftime.commands import alerts as alerts_commands
+from selftime.commands import export as export_commands
 from selftime.commands import focus as focus_commands
 from selftime.commands import highlights as highlights_commands
 from selftime.commands import import_data as import_commands
@@ -35,6 +36,7 @@ app.add_typer(summary_commands.app, name="summary")
 app.add_typer(oauth_apps_commands.app, name="oauth-apps")
 app.add_typer(agent_commands.app, name="agent")
 app.add_typer(import_commands.app, name="import")
+app.command("export")(export_commands.export)
 
 
 @app.callback()

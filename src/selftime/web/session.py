@@ -1,5 +1,7 @@
 """Who is signed in to the web pages: a signed, HttpOnly, SameSite=Lax cookie (Starlette's
-SessionMiddleware) holding the user id and the user's auth epoch, which a password change moves on."""
+SessionMiddleware) holding the user id, the e-mail address and the user's auth epoch, which a password
+change moves on. The address is checked too because SQLite may give a deleted account's id to the next
+new account: a session left behind in another browser must not open it."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def current_user(svc: Services, request: Request) -> User | None:
         return None
     with svc.db.read() as conn:
         user = users.by_id(conn, uid)
-    if user is None or user.auth_epoch != epoch:
+    if user is None or user.auth_epoch != epoch or user.email != request.session.get("email"):
         return None
     return user
 
@@ -29,7 +31,9 @@ def current_user(svc: Services, request: Request) -> User | None:
 def sign_in(request: Request, user: User) -> None:
     # A fresh session (and CSRF token) at every sign-in: nothing set before it carries over.
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.auth_epoch, "csrf": secrets.token_urlsafe(32)})
+    request.session.update(
+        {"uid": user.id, "email": user.email, "epoch": user.auth_epoch, "csrf": secrets.token_urlsafe(32)}
+    )
 
 
 def sign_out(request: Request) -> None:
