@@ -158,3 +158,23 @@ def test_the_demo_account_matches_the_api(client, db, clock):
     assert f"{top_minutes // 60} h {top_minutes % 60:02d} min" in page.text
     # A page past the end shows the last one.
     assert ranked_names(client.get("/categorize?page=999").text) == expected[(pages - 1) * PAGE_ROWS :]
+
+
+def _level_select(html: str, activity: str) -> str:
+    found = re.search(
+        rf'<select name="productivity" aria-label="Productivity of {activity}">(.*?)</select>', html, re.S
+    )
+    assert found, f"no productivity select for {activity}"
+    return found[1]
+
+
+def test_a_category_change_keeps_following_the_categorys_productivity(client, db, busy):
+    email, games = sub_id(db, "Email"), sub_id(db, "Games")
+    save(client, activity="code", category=str(email), productivity="")
+    # Only the category is the user's: the level select still says "category default".
+    assert " selected>" not in _level_select(client.get("/categorize").text, "code")
+    save(client, activity="code", category=str(games), productivity="")
+    assert data(client, busy, restrict_begin=DAY)["rows"][0][3:] == ["code", "Games", -2]
+    # An explicit level is shown as chosen.
+    save(client, activity="code", category=str(games), productivity="1")
+    assert '<option value="1" selected>' in _level_select(client.get("/categorize").text, "code")

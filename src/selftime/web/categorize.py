@@ -42,6 +42,9 @@ class Row:
     top: str
     productivity: int
     overridden: bool
+    # The level the user set for this activity, or None while it follows its sub-category's default: the
+    # form preselects "category default" then, so re-saving a category never pins the old level.
+    own_productivity: int | None = None
 
     @property
     def duration(self) -> str:
@@ -79,8 +82,18 @@ def _view(svc: Services, user: User, query: str, uncategorized_first: bool, page
         subs = catalog.sub_categories(conn)
     by_name = {a.name: a for a in infos.values()}
     time_of = {str(r[2]): int(r[1]) for r in report.rows}
+    default_level = {c.id: c.productivity for c in subs}
     rows = [
-        Row(a.name, time_of.get(a.name, 0), a.sub_id, a.sub, a.top, a.productivity, a.overridden)
+        Row(
+            a.name,
+            time_of.get(a.name, 0),
+            a.sub_id,
+            a.sub,
+            a.top,
+            a.productivity,
+            a.overridden,
+            None if a.productivity == default_level.get(a.sub_id) else a.productivity,
+        )
         for a in by_name.values()
     ]
     # Ranked by time in the range (the API's order), then by name; activities without time come last.
