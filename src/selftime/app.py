@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from selftime import maintenance
-from selftime.api import alerts, data, focus, highlights, ingest, manage, offline, summary
+from selftime.api import alerts, data, focus, highlights, ingest, manage, offline, offline_v1, summary
 from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
@@ -44,7 +44,7 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     app.include_router(data.router)
     app.include_router(ingest.router)
     app.include_router(manage.router)
-    for feature in (summary, alerts, highlights, focus, offline):
+    for feature in (summary, alerts, highlights, focus, offline, offline_v1):
         app.include_router(feature.router)
     web.mount(app, settings)
 

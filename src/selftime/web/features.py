@@ -318,6 +318,7 @@ def _offline(svc: Services, user: User) -> dict[str, Any]:
     return {
         "blocks": [
             {
+                "id": b.id,
                 "start": when(b.start_ms, user.time_zone),
                 "end": when(b.end_ms, user.time_zone),
                 "minutes": round(b.recorded_ms / 60000),
@@ -355,6 +356,17 @@ def _add_offline(svc: Services, user: User, form: dict[str, str]) -> str:
     return text
 
 
+def _delete_offline(block_id: int) -> Callable[[Services, User, dict[str, str]], str]:
+    def act(svc: Services, user: User, form: dict[str, str]) -> str:
+        with svc.db.write() as conn:
+            removed = offline.delete_block(conn, user.id, block_id)
+        if removed is None:
+            raise _Refused(404, "There is no such offline time: nothing changed.")
+        return f"Offline time deleted: {round(removed / 60000)} min removed from every report."
+
+    return act
+
+
 @router.get("/offline")
 async def offline_page(request: Request) -> Response:
     return await _get(request, "offline", _offline, "Offline time")
@@ -363,6 +375,12 @@ async def offline_page(request: Request) -> Response:
 @router.post("/offline")
 async def offline_add(request: Request) -> Response:
     return await _post(request, "offline", _offline, "Offline time", _add_offline, premium="Offline time entries")
+
+
+@router.post("/offline/{block_id}/delete")
+async def offline_delete(request: Request, block_id: int) -> Response:
+    # No plan check: deleting is the user's own data, also after a move to Lite.
+    return await _post(request, "offline", _offline, "Offline time", _delete_offline(block_id), premium=None)
 
 
 # --- schedules -----------------------------------------------------------------------------------
