@@ -379,7 +379,9 @@ def test_exactly_the_threshold_is_not_more(client, account):
     send(client, account, [span("2026-11-30T09:00:00Z", "2026-11-30T10:00:00Z")])
     assert status(client, account) == []
     send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:00:01Z")])
-    assert [t["description"] for t in status(client, account)] == ["You spent 1.0 hours on All Productive Time."]
+    assert [t["description"] for t in status(client, account)] == [
+        "You spent 1.01 hours on All Productive Time."
+    ]  # 1.0 would read as the threshold
 
 
 def test_a_new_day_triggers_again(client, account, clock):

@@ -25,6 +25,7 @@ from selftime.domain.alerts import (
     local_day,
     make_target,
     parse_spec,
+    spent_hours,
     tenths_of_hours,
     threshold_ms,
 )
@@ -349,3 +350,20 @@ def test_days_to_judge_after_the_last_judged_one_and_at_most_14():
     assert len(days_to_judge(up_to_date, through, "UTC")) == 0
     new = alert(created_ms=ms("2026-11-30T08:00:00+00:00"))
     assert len(days_to_judge(new, through, "UTC")) == 0
+
+
+@pytest.mark.parametrize(
+    ("total_ms", "comparison", "threshold_ms", "text"),
+    [
+        (117 * 60_000, "less", 2 * HOUR_MS, "1.95"),  # one decimal would say 2.0
+        (2 * HOUR_MS - 1, "less", 2 * HOUR_MS, "1.99"),
+        (90 * 60_000, "less", 2 * HOUR_MS, "1.5"),
+        (5 * HOUR_MS + 1_000, "more", 5 * HOUR_MS, "5.01"),  # one decimal would say 5.0
+        (5 * HOUR_MS + 20 * 60_000, "more", 5 * HOUR_MS, "5.3"),
+        (0, "less", HOUR_MS, "0.0"),
+    ],
+)
+def test_the_spent_hours_never_read_as_the_threshold(total_ms, comparison, threshold_ms, text):
+    assert spent_hours(total_ms, comparison, threshold_ms) == text
+    described = describe_trigger(total_ms, Target("all_productive"), comparison, threshold_ms)
+    assert described == f"You spent {text} hours on All Productive Time."

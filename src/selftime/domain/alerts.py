@@ -280,9 +280,24 @@ def tenths_of_hours(ms: int) -> str:
     return f"{tenths // 10}.{tenths % 10}"
 
 
-def describe_trigger(total_ms: int, target: Target) -> str:
+def spent_hours(total_ms: int, comparison: str | None = None, threshold_ms: int | None = None) -> str:
+    """One decimal, unless that would read as the threshold itself or past it (1 h 57 min "less than 2
+    hours" is not "2.0"): then two decimals, rounded toward the side the alert is about."""
+    text = tenths_of_hours(total_ms)
+    if comparison is None or threshold_ms is None:
+        return text
+    shown_ms = int(text.replace(".", "")) * HOUR_MS // 10
+    if (shown_ms > threshold_ms) if comparison == "more" else (shown_ms < threshold_ms):
+        return text
+    hundredths = -(-total_ms * 100 // HOUR_MS) if comparison == "more" else total_ms * 100 // HOUR_MS
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+def describe_trigger(
+    total_ms: int, target: Target, comparison: str | None = None, threshold_ms: int | None = None
+) -> str:
     """`You spent 5.1 hours on All Productive Time.`, cut to fit the stored 255 characters."""
-    head = f"You spent {tenths_of_hours(total_ms)} hours on "
+    head = f"You spent {spent_hours(total_ms, comparison, threshold_ms)} hours on "
     name = target.name
     room = MAX_DESCRIPTION - len(head) - 1
     if len(name) > room:
@@ -324,7 +339,14 @@ def judge(
                 continue
             total = sum(ms for activity_id, ms in logged.items() if activity_id in covered)
             if is_met(alert.comparison, alert.threshold_ms, total):
-                verdicts.append(Verdict(alert.id, day, total, describe_trigger(total, alert.target)))
+                verdicts.append(
+                    Verdict(
+                        alert.id,
+                        day,
+                        total,
+                        describe_trigger(total, alert.target, alert.comparison, alert.threshold_ms),
+                    )
+                )
     return verdicts
 
 
