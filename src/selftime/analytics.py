@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from selftime.catalog_cache import CatalogCache
 from selftime.db.tables import activities
 from selftime.domain.naming import NO_DETAILS, strip_www
 from selftime.domain.zone import (
@@ -58,6 +59,7 @@ class ReportRequest:
     source_type: str | None = None
     schedule: Schedule | None = None
     catalog_version: int | None = None  # the user's, when known: lets the categorization be cached
+    created_ms: int | None = None  # the account's, with user_id naming it for the caches; None: no caching
 
 
 @dataclass(frozen=True)
@@ -121,21 +123,26 @@ def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFil
     return frozenset(catalog.documents_named(conn, list(ids), req.thingy))
 
 
-def _bucket_label(resolution: str, perspective: str) -> Callable[[Any], str | None]:
-    """Bucket number → label, memoized: a report has few distinct buckets but many rows."""
-    if perspective == "rank":
-        return lambda b: None
-    unit = {"minute": FIVE_MINUTES_MS, "hour": HOUR_MS}.get(resolution)
-    fold = {"week": week_start_day, "month": month_start_day}.get(resolution, lambda d: d)
-    labels: dict[int, str] = {}
+class _Labels(dict[Any, "str | None"]):
+    """Bucket number → label, made on first use: a report has few distinct buckets but many rows."""
 
-    def label(b: Any) -> str:
-        found = labels.get(b)
-        if found is None:
-            found = labels[b] = local_label(int(b) * unit) if unit else local_label(fold(int(b)) * DAY_MS)
+    def __init__(self, make: Callable[[int], str | None]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, bucket: Any) -> str | None:
+        found = self[bucket] = self._make(int(bucket))
         return found
 
-    return label
+
+def _bucket_labels(resolution: str, perspective: str) -> _Labels:
+    if perspective == "rank":
+        return _Labels(lambda b: None)
+    unit = {"minute": FIVE_MINUTES_MS, "hour": HOUR_MS}.get(resolution)
+    if unit:
+        return _Labels(lambda b: local_label(b * unit))
+    fold = {"week": week_start_day, "month": month_start_day}.get(resolution, lambda d: d)
+    return _Labels(lambda b: local_label(fold(b) * DAY_MS))
 
 
 def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = None) -> Report:
@@ -162,108 +169,96 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
             month_buckets=req.resolution == "month",
         ),
     )
-    catalogs = catalogs or CatalogCache()
-    label = _bucket_label(req.resolution, req.perspective)
+    if catalogs is None or req.created_ms is None:
+        catalogs, version = CatalogCache(), None
+    else:
+        version = req.catalog_version
+    account = (req.user_id, req.created_ms or 0)
+    labels = _bucket_labels(req.resolution, req.perspective)
+    by_document = group in _BY_DOCUMENT
+    names = catalogs.document_names(conn, account) if by_document else {}
     try:
-        return _aggregate(group, rows, catalogs.get(conn, req.user_id, req.catalog_version), label)
-    except KeyError:  # an activity created after the cached categorization was read
-        return _aggregate(group, rows, catalogs.get(conn, req.user_id, None), label)
+        return _aggregate(group, rows, catalogs.get(conn, account, version), names, labels)
+    except KeyError:  # an activity or a document newer than what the cache holds
+        if by_document:
+            names = catalogs.document_names(conn, account, {r[2] for r in rows if r[2] is not None})
+        return _aggregate(group, rows, catalogs.get(conn, account, None), names, labels)
 
 
 def _aggregate(
-    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], label: Callable[[Any], str | None]
+    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
 ) -> Report:
-    """SQL rows (bucket number, activity id, document name, ms) → the report's ordered rows."""
+    """SQL rows (bucket number, activity id, document id, ms) → the report's ordered rows.
+
+    Reports run to thousands of rows, so each step is one tight loop over plain tuples: per-row
+    function calls would cost more than the SQL."""
     if group == "efficiency":
-        level = {activity_id: info.productivity for activity_id, info in cats.items()}
-        per_bucket: dict[Any, list[int]] = {}
-        for b, activity_id, _doc, ms in rows:
-            acc = per_bucket.setdefault(b, [0, 0])
-            acc[0] += ms
-            acc[1] += ms * level[activity_id]
-        sums: dict[Any, list[int]] = {}
-        for b, (total, weighted) in per_bucket.items():
-            acc = sums.setdefault(label(b), [0, 0])
-            acc[0] += int(total)
-            acc[1] += int(weighted)
-        means = [(name, total, Fraction(weighted, total)) for name, (total, weighted) in sums.items() if total > 0]
-        return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
-    key = _KEYS[group]
+        return _efficiency(rows, cats, labels)
+    # Sum by (label, key): weeks and months fold several day numbers into one label, and the tiers
+    # UNIONed in SQL may give one activity more than one row per bucket.
+    sums: dict[tuple[Any, Any], int] = {}
+    get = sums.get
     if group in _BY_DOCUMENT:
-        keyed = [(b, key(cats[activity_id], doc), ms) for b, activity_id, doc, ms in rows]
+        # Time without a document and a document named "No Details" are one row, as on the wire.
+        tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
+        if group == "document":
+            head = {activity_id: info.name for activity_id, info in cats.items()}
+            for b, a, d, ms in rows:
+                k = (labels[b], (head[a], NO_DETAILS if d is None else names[d], *tail[a]))
+                sums[k] = get(k, 0) + ms
+        else:
+            for b, a, d, ms in rows:
+                k2: tuple[Any, Any] = (labels[b], (NO_DETAILS if d is None else names[d], *tail[a]))
+                sums[k2] = get(k2, 0) + ms
     else:
-        keys = {activity_id: key(info, None) for activity_id, info in cats.items()}
-        keyed = [(b, keys[activity_id], ms) for b, activity_id, _doc, ms in rows]
-    # Sum by bucket number and key first (no labels yet), then by label: weeks and months fold several
-    # day numbers into one label, and a label is made once per bucket rather than once per row.
-    by_bucket: dict[tuple[Any, ...], int] = {}
-    for b, fields, ms in keyed:
-        k = (b, fields)
-        by_bucket[k] = by_bucket.get(k, 0) + ms
-    labels = {b: label(b) for b in {b for b, _fields in by_bucket}}
-    if len(labels) != len(set(labels.values())):  # weeks and months: several buckets share a label
-        folded: dict[tuple[Any, ...], int] = {}
-        for (b, fields), ms in by_bucket.items():
-            k = (labels[b], fields)
-            folded[k] = folded.get(k, 0) + ms
-        by_bucket, labels = folded, {name: name for name, _fields in folded}
-    # The few distinct keys are ranked once (ties break by name, case-insensitively); then the rows
-    # sort as plain tuples (label, -seconds, rank), which are unique because (label, key) is.
-    shown = {fields: fields[1:] if group in ("overview", "category") else fields for _b, fields in by_bucket}
+        key = _KEYS[group]
+        keys = {activity_id: key(info) for activity_id, info in cats.items()}
+        for b, activity_id, _doc, ms in rows:
+            k = (labels[b], keys[activity_id])
+            sums[k] = get(k, 0) + ms
+    # Rows order by label, then seconds (more first), then name case-insensitively; the decorated
+    # tuples are unique before their last two items because (label, key) is.
+    decorated: list[tuple[Any, ...]]
     if group == "productivity":
-        tie = {fields: -fields[0] for fields in shown}
+        decorated = [(lab or "", -((ms + 500) // 1000), -f[0], lab, ms, f) for (lab, f), ms in sums.items()]
+    elif group in ("overview", "category"):
+        decorated = [
+            (lab or "", -((ms + 500) // 1000), f[1].casefold(), f[1], lab, ms, f[1:]) for (lab, f), ms in sums.items()
+        ]
     else:
-        ordered = sorted(shown, key=lambda f: (shown[f][0].casefold(), shown[f][0], shown[f][1:]))
-        tie = {fields: i for i, fields in enumerate(ordered)}
-    decorated = [
-        (labels[b] or "", -((int(ms) + 500) // 1000), tie[fields], labels[b], int(ms), shown[fields])
-        for (b, fields), ms in by_bucket.items()
-    ]
+        decorated = [
+            (lab or "", -((ms + 500) // 1000), f[0].casefold(), f, lab, ms, f) for (lab, f), ms in sums.items()
+        ]
     decorated.sort()
-    out = [(d[3], d[4], *d[5]) for d in decorated]
+    out = [(d[-3], d[-2], *d[-1]) for d in decorated]
     return Report("activity" if group == "documents-as-activities" else group, out)
+
+
+def _efficiency(rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], labels: _Labels) -> Report:
+    level = {activity_id: info.productivity for activity_id, info in cats.items()}
+    sums: dict[Any, list[int]] = {}
+    for b, activity_id, _doc, ms in rows:
+        acc = sums.get(labels[b])
+        if acc is None:
+            acc = sums[labels[b]] = [0, 0]
+        acc[0] += ms
+        acc[1] += ms * level[activity_id]
+    means = [
+        (name, int(total), Fraction(int(weighted), int(total))) for name, (total, weighted) in sums.items() if total > 0
+    ]
+    return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
 
 
 _BY_DOCUMENT = ("documents-as-activities", "document")
 
-
-def _doc(name: str | None) -> str:
-    return NO_DETAILS if name is None else name
-
-
-# Activity (and document name) → the grouping key, which is also the row's fields after (bucket, ms).
-_KEYS: dict[str, Callable[[ActivityInfo, str | None], tuple[Any, ...]]] = {
-    "overview": lambda a, d: (a.top_id, a.top),
-    "category": lambda a, d: (a.sub_id, a.sub),
-    "activity": lambda a, d: (a.name, a.sub, a.productivity),
-    "productivity": lambda a, d: (a.productivity,),
-    "documents-as-activities": lambda a, d: (_doc(d), a.sub, a.productivity),
-    "document": lambda a, d: (a.name, _doc(d), a.sub, a.productivity),
+# Activity → the grouping key of the kinds without documents, which is also the row's fields after
+# (bucket, ms), but for overview and category whose key leads with the id.
+_KEYS: dict[str, Callable[[ActivityInfo], tuple[Any, ...]]] = {
+    "overview": lambda a: (a.top_id, a.top),
+    "category": lambda a: (a.sub_id, a.sub),
+    "activity": lambda a: (a.name, a.sub, a.productivity),
+    "productivity": lambda a: (a.productivity,),
 }
-
-
-class CatalogCache:
-    """Each user's categorization of activities, kept while the user's catalog version stands.
-
-    The version is bumped in the transaction that adds an activity or changes a categorization,
-    and it arrives with the user (read when the key is checked), so a hit costs no query."""
-
-    def __init__(self) -> None:
-        self._entries: dict[int, tuple[int, dict[int, ActivityInfo]]] = {}
-
-    def forget(self, user_id: int) -> None:
-        """Drop a user's entry (the account is gone; SQLite may give its id to the next account)."""
-        self._entries.pop(user_id, None)
-
-    def get(self, conn: Connection, user_id: int, version: int | None) -> dict[int, ActivityInfo]:
-        hit = self._entries.get(user_id)
-        if hit is not None and version is not None and hit[0] == version:
-            return hit[1]
-        mapping = catalog.categorization(conn, user_id)
-        if version is not None:
-            # Loaded no earlier than `version` was read, so it is at least that fresh.
-            self._entries[user_id] = (version, mapping)
-        return mapping
 
 
 def seconds(ms: int) -> int:

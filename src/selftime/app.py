@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -22,6 +23,18 @@ from selftime.db.engine import Database, build_engine
 from selftime.web import site as web
 
 log = logging.getLogger("selftime")
+
+
+def settle_collector() -> None:
+    """Tune the garbage collector for a long-running server process, once its app is built.
+
+    A report allocates tens of thousands of short-lived tuples, so at the default thresholds a
+    request sets off dozens of collections and now and then a full one over every live object
+    (caches, modules): that showed as 60-80 ms spikes at the 95th percentile. What exists at startup
+    is frozen out of the collector's view, and the youngest generation is collected less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:

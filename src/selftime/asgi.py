@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from selftime.app import create_app
+from selftime.app import create_app, settle_collector
 from selftime.config import settings_from_env
 from selftime.db.engine import Database, build_engine
 from selftime.db.migrate import upgrade
@@ -14,4 +14,6 @@ def app() -> FastAPI:
     settings = settings_from_env()
     db = Database(build_engine(settings.resolved_database_url))
     upgrade(db.engine)
-    return create_app(settings, db=db)
+    app = create_app(settings, db=db)
+    settle_collector()
+    return app

@@ -68,7 +68,7 @@ def serve(
     """Run the server (applies pending migrations first)."""
     import uvicorn
 
-    from selftime.app import create_app
+    from selftime.app import create_app, settle_collector
 
     db = open_db(ctx, database_url)
     if signup is not None:
@@ -95,7 +95,9 @@ def serve(
         os.environ["SELFTIME_DATABASE_URL"] = ctx.obj.settings.resolved_database_url
         uvicorn.run("selftime.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
     else:
-        uvicorn.run(create_app(ctx.obj.settings, db=db), host=host, port=port, log_level="info")
+        app = create_app(ctx.obj.settings, db=db)
+        settle_collector()
+        uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @app.command()

@@ -340,7 +340,7 @@ def test_an_activity_newer_than_the_cached_categorization_is_found(client, accou
     with db.read() as conn:
         user = users.by_id(conn, account.id)
         assert user is not None
-        svc.catalogs.get(conn, user.id, user.catalog_version)  # cached without Slack
+        svc.catalogs.get(conn, user.account, user.catalog_version)  # cached without Slack
     send(client, account, [span("2026-11-29T10:00:00+00:00", "2026-11-29T11:00:00+00:00", "Slack")])
     with db.read() as conn:
         slack = conn.execute(select(activities.c.id).where(activities.c.name == "slack")).scalar_one()

@@ -2,8 +2,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from selftime.domain.zone import HOUR_MS, local_range_ms, offset_segments, to_ms, validate_zone
+from selftime.domain.zone import HOUR_MS, MINUTE_MS, local_label, local_range_ms, offset_segments, to_ms, validate_zone
 
 
 def test_segments_find_both_transitions_of_a_year():
@@ -31,3 +33,16 @@ def test_validate_zone():
     assert validate_zone("Europe/Berlin").key == "Europe/Berlin"
     with pytest.raises(ValueError, match="unknown time zone"):
         validate_zone("Mars/Olympus")
+
+
+@given(
+    st.one_of(
+        # 1900 to 2200: whole minutes (every report bucket), and any millisecond.
+        st.integers(min_value=-(10**8) // 3, max_value=10**8 * 4 // 3).map(lambda n: n * MINUTE_MS),
+        st.integers(min_value=-2 * 10**12, max_value=7 * 10**12),
+    )
+)
+def test_labels_are_the_wall_clock_to_the_second(local_ms):
+    # The fast path (whole minutes) and the general one must both write what strftime would.
+    expected = (dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=local_ms)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert local_label(local_ms) == expected

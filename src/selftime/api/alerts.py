@@ -36,7 +36,7 @@ FEED_LIMIT = 100
 def _categorization(svc: Services, conn: Connection, user: User) -> dict[int, catalog.ActivityInfo]:
     # The version read now, not the one read at authentication: the batch that just committed may
     # have added activities.
-    return svc.catalogs.get(conn, user.id, store.catalog_version(conn, user.id))
+    return svc.catalogs.get(conn, user.account, store.catalog_version(conn, user.id))
 
 
 def _verdicts(

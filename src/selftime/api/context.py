@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from starlette.requests import Request
 
-from selftime.analytics import CatalogCache
+from selftime.catalog_cache import CatalogCache
 from selftime.config import Settings
 from selftime.db.engine import Database
 

@@ -47,6 +47,7 @@ def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
                     source_type=parsed.source_type,
                     schedule=schedule,
                     catalog_version=user.catalog_version,
+                    created_ms=user.created_ms,
                 ),
                 svc.catalogs,
             )

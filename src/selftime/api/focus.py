@@ -132,7 +132,7 @@ def device_commands(svc: Services, user: User) -> list[FocusSessionCommand]:
             return []
         if current.active_at(now):
             # Keyed on the version read with the key: an activity this very batch added shows next sync.
-            catalog = svc.catalogs.get(conn, user.id, user.catalog_version)
+            catalog = svc.catalogs.get(conn, user.account, user.catalog_version)
             blocked = focus.block_lists(catalog.values())
             return [
                 FocusSessionCommand(

@@ -28,10 +28,10 @@ router = APIRouter()
 
 
 def _categorization(svc: Services, conn: Connection, user: User, needed: set[int]) -> dict[int, ActivityInfo]:
-    mapping = svc.catalogs.get(conn, user.id, user.catalog_version)
+    mapping = svc.catalogs.get(conn, user.account, user.catalog_version)
     if not needed <= mapping.keys():
         # An activity created after the cached version was read: load afresh, bypassing the cache.
-        mapping = svc.catalogs.get(conn, user.id, None)
+        mapping = svc.catalogs.get(conn, user.account, None)
     return mapping
 
 

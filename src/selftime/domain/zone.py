@@ -110,9 +110,21 @@ def offset_segments(zone_name: str, start_ms: int, end_ms: int) -> tuple[Segment
     return tuple(segments)
 
 
+# Reports label thousands of buckets, always on whole minutes: a date's text plus a clock's.
+_CLOCKS = [f"T{h:02d}:{m:02d}:00" for h in range(24) for m in range(60)]
+
+
+@lru_cache(maxsize=8192)
+def _date_text(day_number: int) -> str:
+    return (_EPOCH_DATE + dt.timedelta(days=day_number)).isoformat()
+
+
 def local_label(local_ms: int) -> str:
     """Local milliseconds → `YYYY-MM-DDTHH:MM:SS`, the wall clock with no offset."""
-    return (_EPOCH + dt.timedelta(milliseconds=local_ms)).strftime("%Y-%m-%dT%H:%M:%S")
+    day, rest = divmod(local_ms, DAY_MS)
+    if rest % MINUTE_MS == 0:
+        return _date_text(day) + _CLOCKS[rest // MINUTE_MS]
+    return (_EPOCH + dt.timedelta(milliseconds=local_ms)).isoformat(timespec="seconds")
 
 
 def local_day_number(day: dt.date) -> int:

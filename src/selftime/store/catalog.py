@@ -161,3 +161,13 @@ def documents_named(conn: Connection, activity_ids: Iterable[int], name: str) ->
     wanted = name.casefold()
     rows = conn.execute(select(documents.c.id, documents.c.name).where(documents.c.activity_id.in_(set(activity_ids))))
     return [id_ for id_, doc in rows if doc.casefold() == wanted]
+
+
+def document_names(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    names: dict[int, str] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        query = select(documents.c.id, documents.c.name).where(documents.c.id.in_(chunk))
+        names.update((i, name) for i, name in conn.execute(query))
+    return names

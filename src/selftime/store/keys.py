@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from selftime.db.tables import api_keys, users
-from selftime.store.users import User
+from selftime.store.users import User, from_row
 
 PREFIX_LENGTH = 8
 
@@ -71,9 +71,7 @@ def authenticate(conn: Connection, text: str) -> Credential | None:
     ).first()
     if row is None:
         return None
-    m = row._mapping
-    user = User(m[users.c.id], m["email"], m["time_zone"], m["plan"], m["password_hash"], m["catalog_version"])
-    return Credential(row[0], row[1], user)
+    return Credential(row[0], row[1], from_row(row))
 
 
 def list_for_user(conn: Connection, user_id: int) -> list[ApiKey]:

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from selftime.db.tables import oauth_apps, oauth_codes, oauth_tokens, users
 from selftime.store.keys import digest
-from selftime.store.users import User
+from selftime.store.users import User, from_row
 
 CODE_LIFETIME_MS = 10 * 60 * 1000
 
@@ -252,17 +252,7 @@ def token_by_access(conn: Connection, access_token: str) -> tuple[Token, User] |
     ).first()
     if row is None:
         return None
-    m = row._mapping
-    user = User(
-        m[users.c.id],
-        m[users.c.email],
-        m[users.c.time_zone],
-        m[users.c.plan],
-        m[users.c.password_hash],
-        m[users.c.catalog_version],
-        m[users.c.auth_epoch],
-    )
-    return _token(m), user
+    return _token(row._mapping), from_row(row)
 
 
 def token_by_refresh(conn: Connection, refresh_token: str) -> Token | None:

@@ -21,23 +21,32 @@ class User:
     catalog_version: int = 0
     auth_epoch: int = 0
     week_start: int = 0  # 0 Sunday, 1 Monday: the web reports' weeks
+    created_ms: int = 0
+
+    @property
+    def account(self) -> tuple[int, int]:
+        """Names this account for good: SQLite may give a deleted account's id to the next one."""
+        return (self.id, self.created_ms)
 
     @property
     def is_premium(self) -> bool:
         return self.plan == "premium"
 
 
-def _user(row: object) -> User:
+def from_row(row: object) -> User:
+    """The user from a row of `users`, alone or joined (the columns are looked up as columns, not names)."""
     m = row._mapping  # type: ignore[attr-defined]
+    c = users.c
     return User(
-        m["id"],
-        m["email"],
-        m["time_zone"],
-        m["plan"],
-        m["password_hash"],
-        m["catalog_version"],
-        m["auth_epoch"],
-        m["week_start"],
+        m[c.id],
+        m[c.email],
+        m[c.time_zone],
+        m[c.plan],
+        m[c.password_hash],
+        m[c.catalog_version],
+        m[c.auth_epoch],
+        m[c.week_start],
+        m[c.created_ms],
     )
 
 
@@ -54,21 +63,21 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
         )
         .returning(users.c.id)
     ).scalar_one()
-    return User(user_id, email.lower(), time_zone, plan, password_hash)
+    return User(user_id, email.lower(), time_zone, plan, password_hash, created_ms=now_ms)
 
 
 def by_email(conn: Connection, email: str) -> User | None:
     row = conn.execute(select(users).where(users.c.email == email.lower())).first()
-    return _user(row) if row else None
+    return from_row(row) if row else None
 
 
 def by_id(conn: Connection, user_id: int) -> User | None:
     row = conn.execute(select(users).where(users.c.id == user_id)).first()
-    return _user(row) if row else None
+    return from_row(row) if row else None
 
 
 def all_users(conn: Connection) -> list[User]:
-    return [_user(r) for r in conn.execute(select(users).order_by(users.c.id))]
+    return [from_row(r) for r in conn.execute(select(users).order_by(users.c.id))]
 
 
 def set_plan(conn: Connection, user_id: int, plan: str) -> None:
@@ -98,5 +107,5 @@ def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
     )
 
 
-def delete_user(conn: Connection, user_id: int) -> None:
+def deletefrom_row(conn: Connection, user_id: int) -> None:
     conn.execute(delete(users).where(users.c.id == user_id))

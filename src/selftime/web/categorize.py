@@ -75,6 +75,7 @@ def _view(svc: Services, user: User, query: str, uncategorized_first: bool, page
                 begin=begin,
                 end=end,
                 catalog_version=user.catalog_version,
+                created_ms=user.created_ms,
             ),
             svc.catalogs,
         )

@@ -118,6 +118,7 @@ def _report(conn: Any, svc: Services, user: User, period: Period, **kw: Any) -> 
             begin=period.begin,
             end=period.end,
             catalog_version=user.catalog_version,
+            created_ms=user.created_ms,
             **kw,
         ),
         svc.catalogs,
