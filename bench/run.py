@@ -169,6 +169,11 @@ def main() -> None:
                 "week interval/minute/productivity": {**week, "by": "interval", "i": "minute", "ty": "productivity"},
                 "week interval/hour/efficiency": {**week, "by": "interval", "i": "hour", "ty": "efficiency"},
                 "week drill-down activity=code": {**week, "ty": "activity", "rt": "code"},
+                "week rank/overview": {**week, "by": "rank", "ty": "overview"},
+                "week interval/day/category": {**week, "by": "interval", "i": "day", "ty": "category"},
+                "week interval/minute/activity": {**week, "by": "interval", "i": "minute", "ty": "activity"},
+                "week interval/day/document": {**week, "by": "interval", "i": "day", "ty": "document"},
+                "week interval/hour/document": {**week, "by": "interval", "i": "hour", "ty": "document"},
                 "year rank/document": {**year, "by": "rank", "ty": "document"},
             }
             print(f"\n{'query (through HTTP)':36} {'p50 ms':>8} {'p95 ms':>8} {'rows':>7}")

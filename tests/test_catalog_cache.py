@@ -40,3 +40,25 @@ def test_a_new_account_given_a_deleted_accounts_id_sees_only_its_own_names(clien
     assert documents(client, second) == [("terminal", "second.txt", 1200)]
     overview = data(client, second, restrict_kind="activity", **WEEK)["rows"]
     assert [(r[3], r[4], r[1]) for r in overview] == [("terminal", "General Software Development", 1200)]
+
+
+def test_a_document_named_no_details_is_one_row_with_time_without_a_document(client, account):
+    send(
+        client,
+        account,
+        [
+            span("2026-11-29T09:00:00Z", "2026-11-29T09:05:00Z", "Code", None),
+            span("2026-11-29T09:05:00Z", "2026-11-29T09:07:00Z", "Code", "No Details"),
+            span("2026-11-29T09:07:00Z", "2026-11-29T09:08:00Z", "Code", "x.py"),
+        ],
+    )
+    assert documents(client, account) == [("code", "No Details", 420), ("code", "x.py", 60)]
+    drill = data(client, account, restrict_kind="activity", restrict_thing="code", **WEEK)["rows"]
+    assert [(r[3], r[1]) for r in drill] == [("No Details", 420), ("x.py", 60)]
+    by_hour = data(
+        client, account, **{**WEEK, "perspective": "interval"}, resolution_time="hour", restrict_kind="document"
+    )
+    assert [(r[0], r[4], r[1]) for r in by_hour["rows"]] == [
+        ("2026-11-29T09:00:00", "No Details", 420),
+        ("2026-11-29T09:00:00", "x.py", 60),
+    ]

@@ -194,28 +194,17 @@ def _aggregate(
     function calls would cost more than the SQL."""
     if group == "efficiency":
         return _efficiency(rows, cats, labels)
+    if group in _BY_DOCUMENT:
+        return _by_document(group, rows, cats, names, labels)
     # Sum by (label, key): weeks and months fold several day numbers into one label, and the tiers
     # UNIONed in SQL may give one activity more than one row per bucket.
     sums: dict[tuple[Any, Any], int] = {}
     get = sums.get
-    if group in _BY_DOCUMENT:
-        # Time without a document and a document named "No Details" are one row, as on the wire.
-        tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
-        if group == "document":
-            head = {activity_id: info.name for activity_id, info in cats.items()}
-            for b, a, d, ms in rows:
-                k = (labels[b], (head[a], NO_DETAILS if d is None else names[d], *tail[a]))
-                sums[k] = get(k, 0) + ms
-        else:
-            for b, a, d, ms in rows:
-                k2: tuple[Any, Any] = (labels[b], (NO_DETAILS if d is None else names[d], *tail[a]))
-                sums[k2] = get(k2, 0) + ms
-    else:
-        key = _KEYS[group]
-        keys = {activity_id: key(info) for activity_id, info in cats.items()}
-        for b, activity_id, _doc, ms in rows:
-            k = (labels[b], keys[activity_id])
-            sums[k] = get(k, 0) + ms
+    key = _KEYS[group]
+    keys = {activity_id: key(info) for activity_id, info in cats.items()}
+    for b, activity_id, _doc, ms in rows:
+        k = (labels[b], keys[activity_id])
+        sums[k] = get(k, 0) + ms
     # Rows order by label, then seconds (more first), then name case-insensitively; the decorated
     # tuples are unique before their last two items because (label, key) is.
     decorated: list[tuple[Any, ...]]
@@ -230,8 +219,38 @@ def _aggregate(
             (lab or "", -((ms + 500) // 1000), f[0].casefold(), f, lab, ms, f) for (lab, f), ms in sums.items()
         ]
     decorated.sort()
-    out = [(d[-3], d[-2], *d[-1]) for d in decorated]
-    return Report("activity" if group == "documents-as-activities" else group, out)
+    return Report(group, [(d[-3], d[-2], *d[-1]) for d in decorated])
+
+
+def _by_document(
+    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
+) -> Report:
+    """The document kinds: a row per document, thousands of them, so the activity's part of each
+    row is looked up once per activity, and rows sort as flat tuples."""
+    sums: dict[tuple[Any, int, str], int] = {}
+    get = sums.get
+    # Keyed by the document's name: time without a document and a document named "No Details"
+    # are one row, as on the wire.
+    for b, a, d, ms in rows:
+        k = (labels[b], a, NO_DETAILS if d is None else names[d])
+        sums[k] = get(k, 0) + ms
+    tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
+    decorated: list[tuple[Any, ...]]
+    # Ordered by label, seconds (more first), then the row's fields from the first, the first
+    # case-insensitively; the tuples are unique before their last three items.
+    if group == "document":
+        head = {activity_id: (info.name.casefold(), info.name) for activity_id, info in cats.items()}
+        decorated = [
+            (lab or "", -((ms + 500) // 1000), *head[a], doc, tail[a], lab, ms) for (lab, a, doc), ms in sums.items()
+        ]
+        decorated.sort()
+        out = [(d[6], d[7], d[3], d[4], *d[5]) for d in decorated]
+        return Report("document", out)
+    decorated = [
+        (lab or "", -((ms + 500) // 1000), doc.casefold(), doc, tail[a], lab, ms) for (lab, a, doc), ms in sums.items()
+    ]
+    decorated.sort()
+    return Report("activity", [(d[5], d[6], d[3], *d[4]) for d in decorated])
 
 
 def _efficiency(rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], labels: _Labels) -> Report:
