@@ -13,7 +13,7 @@ import pytest
 from selftime.agent.queue import LocalQueue, QueuedSpan
 from selftime.agent.settings import AgentConfig, Tuning
 from selftime.agent.sync import Syncer, SyncOutcome, SyncWorker
-from tests.agent.conftest import LiveServer, ServerAccount, seconds_by
+from tests.agent.conftest import LiveServer, ServerAccount, seconds_by, wait_for
 
 
 @pytest.fixture
@@ -135,5 +135,43 @@ def test_retry_rhythm(server: LiveServer, server_account: ServerAccount, queue: 
         assert 1799 <= worker.next_due - before <= 1801
         worker._after(SyncOutcome(delivered=False, error="down"))  # and the backoff starts over
         assert worker.next_due - time.monotonic() <= 6.1
+    finally:
+        syncer.close()
+
+
+def test_between_syncs_the_worker_asks_for_commands(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    """A focus session started on the web reaches the desktop within a poll, not at the next sync."""
+    tuning = Tuning(command_poll_override_seconds=0.1)
+    syncer = Syncer(queue, config(server, server_account), tuning)
+    received: list[list[dict]] = []
+    worker = SyncWorker(syncer, tuning, received.append)
+    worker.start()  # and never asked to sync: every command below comes from polls
+    try:
+        wait_for("a first answer", lambda: received or None)
+        assert received[-1] == []
+        start = httpx.post(server.url + "/anapi/start_focustime", params={"key": server_account.key, "duration": 30})
+        assert start.status_code == 200, start.text
+        command = wait_for("the session", lambda: received[-1][0] if received[-1] else None)
+        assert command["type"] == "focus_session"
+        assert "steam" in command["block"]["applications"]
+        end = httpx.post(server.url + "/anapi/end_focustime", params={"key": server_account.key})
+        assert end.status_code == 200, end.text
+        wait_for("the end", lambda: received[-1] == [] or None)
+        assert server.batch_rows() == 0  # polls store nothing
+    finally:
+        assert worker.stop(5)
+        syncer.close()
+
+
+def test_polls_take_the_servers_interval_and_survive_a_server_that_is_down(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    syncer = Syncer(queue, config(server, server_account), Tuning())
+    try:
+        assert syncer.poll_commands() == ([], 15.0)
+        server.stop()
+        assert syncer.poll_commands() == (None, None)
     finally:
         syncer.close()

@@ -43,6 +43,10 @@ class Tuning:
     batch_spans: int = 1000
     default_sync_seconds: float = 180.0  # until the server's first answer says otherwise
     sync_override_seconds: float | None = None  # --sync-interval: wins over the server's interval
+    # Between syncs the agent asks for commands (a focus session started on the web), this often until
+    # the server's first answer says otherwise; the override wins (tests).
+    default_command_poll_seconds: float = 15.0
+    command_poll_override_seconds: float | None = None
     retry_min_seconds: float = 5.0
     retry_max_seconds: float = 300.0
     # At exit: the longest wait for a sync in progress, plus the final sync (a third each, and a third per

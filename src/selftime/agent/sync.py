@@ -10,6 +10,10 @@
   aside. Exception: "end is more than 5 minutes in the future" means this machine's clock is ahead of the
   server's, which time fixes: that batch waits.
 
+Between syncs the worker asks `GET /api/v1/commands` for the commands alone, every `poll_seconds` the
+server names (15 on premium), so that a focus session started on the web reaches the desktop within
+seconds; a failed ask is skipped quietly (the next sync says what is wrong).
+
 The key is checked the same way at login: a POST of `{}` with the key answers 401 for a bad key and 400
 ("invalid batch", nothing stored) for a good one."""
 
@@ -32,6 +36,7 @@ from selftime.agent.settings import AgentConfig, Tuning
 
 log = logging.getLogger("selftime.agent")
 INGEST_PATH = "/api/v1/activity"
+COMMANDS_PATH = "/api/v1/commands"
 _SPAN_INDEX = re.compile(r"^spans\[(\d+)\]")
 
 
@@ -121,6 +126,19 @@ class Syncer:
             self.queue.set("last_error_ms", str(now))
         return outcome
 
+    def poll_commands(self) -> tuple[list[dict[str, Any]] | None, float | None]:
+        """The server's commands now and when to ask next; None for what it did not say."""
+        try:
+            url = self.config.server + COMMANDS_PATH
+            response = self.client.get(url, headers=_headers(self.config.key), timeout=10.0)
+            answer = response.json() if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError):
+            return None, None
+        if not isinstance(answer, dict) or not isinstance(answer.get("commands"), list):
+            return None, None
+        poll = answer.get("poll_seconds")
+        return answer["commands"], float(poll) if isinstance(poll, int | float) and poll > 0 else None
+
     def _send(self, batch: SealedBatch, outcome: SyncOutcome) -> SealedBatch | None:
         """Posts one batch; updates `outcome`; returns the batch that replaces it after a refusal."""
         body = ('{"device":' + json.dumps(self.config.device()) + ',"batch_id":' + json.dumps(batch.batch_id)) + (
@@ -202,6 +220,7 @@ class SyncWorker:
         self.on_commands = on_commands
         self.next_due = time.monotonic()  # sync at start
         self.interval = tuning.default_sync_seconds
+        self.poll_interval = tuning.command_poll_override_seconds or tuning.default_command_poll_seconds
         self._failures = 0
         self._wake = threading.Event()
         self._stop = False
@@ -230,16 +249,30 @@ class SyncWorker:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
-            self._wake.clear()
+            asked = self._wake.wait(timeout=self.poll_interval)
             if self._stop:
                 return
+            if not asked:  # no sync for a while: ask for commands alone
+                self._poll()
+                continue
+            self._wake.clear()
             try:
                 outcome = self.syncer.sync_once()
             except Exception as exc:  # a bug or a broken queue file: keep the agent alive, retry later
                 log.exception("sync failed")
                 outcome = SyncOutcome(delivered=False, error=f"sync failed: {exc!r}")
             self._after(outcome)
+
+    def _poll(self) -> None:
+        try:
+            commands, poll = self.syncer.poll_commands()
+        except Exception:  # a bug: keep the agent alive; the syncs go on
+            log.exception("asking for commands failed")
+            return
+        if poll and not self.tuning.command_poll_override_seconds:
+            self.poll_interval = poll
+        if commands is not None and self.on_commands is not None:
+            self.on_commands(commands)
 
     def _after(self, outcome: SyncOutcome) -> None:
         if outcome.interval_seconds:

@@ -13,7 +13,7 @@ from selftime.api.auth import presented_key, user_for_key
 from selftime.api.context import Services, services
 from selftime.api.errors import ApiError, describe_validation, unauthorized
 from selftime.api.focus import device_commands
-from selftime.api.schemas import BatchIn, BatchOut
+from selftime.api.schemas import BatchIn, BatchOut, CommandsOut
 from selftime.domain.ingest import BatchError, normalize_batch
 from selftime.store.ingest import OFFLINE_DEVICE, DeviceRef, record_batch
 from selftime.store.users import User
@@ -21,6 +21,9 @@ from selftime.store.users import User
 router = APIRouter(prefix="/api/v1")
 
 SYNC_INTERVAL = {"premium": 180, "lite": 1800}
+# Devices ask for commands this often between syncs, so that a focus session started on the web
+# starts blocking within seconds, not at the next sync minutes later (one indexed read per ask).
+COMMAND_POLL_SECONDS = {"premium": 15, "lite": 300}
 
 
 def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
@@ -82,3 +85,17 @@ async def post_activity(request: Request) -> Response:
     except ApiError as exc:
         return exc.response()
     return JSONResponse(out.model_dump())
+
+
+@router.get("/commands", response_model=CommandsOut)
+async def get_commands(request: Request) -> Response:
+    svc = services(request)
+
+    def answer() -> Response:
+        user = user_for_key(svc, presented_key(request, dict(request.query_params)))
+        if user is None:
+            return unauthorized().response()
+        out = CommandsOut(commands=device_commands(svc, user), poll_seconds=COMMAND_POLL_SECONDS.get(user.plan, 300))
+        return JSONResponse(out.model_dump())
+
+    return await run_in_threadpool(answer)

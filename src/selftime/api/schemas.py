@@ -56,6 +56,13 @@ class BatchOut(BaseModel):
     commands: list[FocusSessionCommand] = Field(default_factory=list)
 
 
+class CommandsOut(BaseModel):
+    """What a device should do now, between syncs: the same state as a batch's answer carries."""
+
+    commands: list[FocusSessionCommand] = Field(default_factory=list)
+    poll_seconds: int = Field(description="how long to wait before asking again")
+
+
 class CategorizationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     activity: str = Field(min_length=1, max_length=255)
