@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from selftime.config import Settings
 from selftime.oauth import routes as oauth_routes
-from selftime.web import account, dashboard, features, keys, settings_page
+from selftime.web import account, dashboard, features, keys, settings_page, time_pages
 from selftime.web import categorize as categorize_page
 from selftime.web.csrf import CsrfError
 from selftime.web.render import error_page
@@ -29,7 +29,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         https_only=settings.secure_cookies,
     )
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
-    for pages in (account, keys, oauth_routes, dashboard, settings_page, categorize_page, features):
+    for pages in (account, keys, oauth_routes, dashboard, settings_page, categorize_page, features, time_pages):
         app.include_router(pages.router)
 
     @app.exception_handler(CsrfError)

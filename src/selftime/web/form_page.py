@@ -1,0 +1,91 @@
+"""How a feature page works: a loader of its lists, a template, a form action, and the premium rule.
+
+A post checks the session, the CSRF token and the plan, runs the action (→ a notice) and renders the
+page again; an action refuses with `Refused(status, message)`, which changes nothing and renders the
+page with the message and the form as it was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from selftime.api.context import Services, services
+from selftime.compat.feeds import local_datetime
+from selftime.store.users import User
+from selftime.web import csrf
+from selftime.web.render import page
+from selftime.web.session import current_user, login_redirect
+
+RECENT = 20
+
+PageLoader = Callable[[Services, User], dict[str, Any]]
+Action = Callable[[Services, User, dict[str, str]], str]
+
+
+def when(ms: int | None, time_zone: str) -> str:
+    """UTC ms → the user's wall clock, to the minute."""
+    return "" if ms is None else local_datetime(ms, time_zone)[:16].replace("T", " ")
+
+
+def _form_dict(raw: Any) -> dict[str, str]:
+    return {k: v for k, v in raw.items() if isinstance(v, str)}
+
+
+class Refused(Exception):
+    """A form refused: (status, message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def show(
+    request: Request,
+    user: User,
+    name: str,
+    load: PageLoader,
+    *,
+    title: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    lists = await run_in_threadpool(load, services(request), user)
+    return page(request, f"{name}.html", user=user, status=status, title=title, **lists, **context)
+
+
+async def get(request: Request, name: str, load: PageLoader, title: str) -> Response:
+    user = await run_in_threadpool(current_user, services(request), request)
+    if user is None:
+        return login_redirect(request)
+    return await show(request, user, name, load, title=title)
+
+
+async def post(
+    request: Request,
+    name: str,
+    load: PageLoader,
+    title: str,
+    act: Action,
+    *,
+    premium: str | None,
+) -> Response:
+    """Check the session, the CSRF token and the plan, run `act` (→ the notice), render the page."""
+    svc = services(request)
+    user = await run_in_threadpool(current_user, svc, request)
+    if user is None:
+        return login_redirect(request)
+    form = _form_dict(await request.form())
+    csrf.verify(request, form)
+    try:
+        if premium is not None and not user.is_premium:
+            raise Refused(403, f"{premium} are a premium feature: nothing changed.")
+        message = await run_in_threadpool(act, svc, user, form)
+    except Refused as exc:
+        return await show(
+            request, user, name, load, title=title, status=exc.status, notices=[("error", str(exc))], form=form
+        )
+    return await show(request, user, name, load, title=title, notices=[("ok", message)])
