@@ -12,7 +12,8 @@ import pytest
 
 from selftime.agent.aw_store import LATE_MS, RETAIN_MS, AwStore
 from selftime.agent.queue import LocalQueue
-from selftime.domain.activitywatch import AwEvent, parse_event, window_spans
+from selftime.domain.activitywatch import AwEvent, parse_event
+from selftime.domain.aw_conversion import window_spans
 from selftime.domain.zone import to_ms
 from tests.agent.test_aw_support import (
     AFK_BUCKET,

@@ -16,16 +16,14 @@ from selftime.domain.activitywatch import (
     Bucket,
     EventError,
     flood,
-    group_buckets,
     heartbeat_merge,
     intersect,
     iso,
     parse_event,
     parse_export,
     period_union,
-    web_spans,
-    window_spans,
 )
+from selftime.domain.aw_conversion import group_buckets, web_spans, window_spans
 from selftime.domain.zone import DAY_MS
 from tests.agent.test_aw_support import run_aw
 

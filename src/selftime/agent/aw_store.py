@@ -27,12 +27,10 @@ from selftime.domain.activitywatch import (
     AwEvent,
     Bucket,
     event_json,
-    group_buckets,
     heartbeat_merge,
     iso,
-    web_spans,
-    window_spans,
 )
+from selftime.domain.aw_conversion import group_buckets, web_spans, window_spans
 
 log = logging.getLogger("selftime.agent.aw")
 

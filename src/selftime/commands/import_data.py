@@ -32,7 +32,8 @@ def activitywatch(
 
     Each machine (bucket hostname) becomes a device "activitywatch:HOSTNAME". Importing the same file again changes
     nothing; a later, longer export adds only the time the earlier one did not have."""
-    from selftime.domain.activitywatch import EventError, group_buckets, parse_export, web_spans, window_spans
+    from selftime.domain.activitywatch import EventError, parse_export
+    from selftime.domain.aw_conversion import group_buckets, web_spans, window_spans
     from selftime.domain.ingest import BatchError, RawSpan, normalize_batch
     from selftime.domain.zone import from_ms
     from selftime.store.ingest import DeviceRef, record_batch
