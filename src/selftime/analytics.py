@@ -31,7 +31,7 @@ from selftime.domain.zone import (
 from selftime.store import catalog
 from selftime.store.catalog import ActivityInfo
 from selftime.store.schedules import Schedule
-from selftime.store.totals import ActivityFilter, TotalsQuery, fetch
+from selftime.store.totals import ActivityFilter, Totals, TotalsQuery, fetch
 
 PERSPECTIVES = ("rank", "interval")
 RESOLUTIONS = ("month", "week", "day", "hour", "minute")
@@ -151,7 +151,7 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
     start_ms, end_ms = local_range_ms(req.begin, req.end, zone(req.time_zone))
     group, activity = _plan(conn, req)
     document_ids = _document_filter(conn, req, activity)
-    rows = fetch(
+    totals = fetch(
         conn,
         TotalsQuery(
             user_id=req.user_id,
@@ -178,33 +178,39 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
     by_document = group in _BY_DOCUMENT
     names = catalogs.document_names(conn, account) if by_document else {}
     try:
-        return _aggregate(group, rows, catalogs.get(conn, account, version), names, labels)
+        return _aggregate(group, totals, catalogs.get(conn, account, version), names, labels)
     except KeyError:  # an activity or a document newer than what the cache holds
         if by_document:
-            names = catalogs.document_names(conn, account, {r[2] for r in rows if r[2] is not None})
-        return _aggregate(group, rows, catalogs.get(conn, account, None), names, labels)
+            names = catalogs.document_names(conn, account, {r[2] for r in totals.rows if r[2] is not None})
+        return _aggregate(group, totals, catalogs.get(conn, account, None), names, labels)
 
 
 def _aggregate(
-    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
+    group: str, totals: Totals, cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
 ) -> Report:
-    """SQL rows (bucket number, activity id, document id, ms) → the report's ordered rows.
+    """SQL rows (see Totals) → the report's ordered rows.
 
     Reports run to thousands of rows, so each step is one tight loop over plain tuples: per-row
     function calls would cost more than the SQL."""
+    rows = totals.rows
     if group == "efficiency":
-        return _efficiency(rows, cats, labels)
+        return _efficiency(rows if totals.keyed else _weighted(rows, cats), labels)
     if group in _BY_DOCUMENT:
         return _by_document(group, rows, cats, names, labels)
     # Sum by (label, key): weeks and months fold several day numbers into one label, and the tiers
     # UNIONed in SQL may give one activity more than one row per bucket.
     sums: dict[tuple[Any, Any], int] = {}
     get = sums.get
-    key = _KEYS[group]
-    keys = {activity_id: key(info) for activity_id, info in cats.items()}
-    for b, activity_id, _doc, ms in rows:
-        k = (labels[b], keys[activity_id])
-        sums[k] = get(k, 0) + ms
+    if totals.keyed:  # the key came from SQL: the row's fields by key
+        fields = _key_fields(group, cats)
+        for b, key, ms in rows:
+            k = (labels[b], fields[key])
+            sums[k] = get(k, 0) + ms
+    else:
+        keys = {activity_id: _activity_key(group, info) for activity_id, info in cats.items()}
+        for b, activity_id, _doc, ms in rows:
+            k = (labels[b], keys[activity_id])
+            sums[k] = get(k, 0) + ms
     # Rows order by label, then seconds (more first), then name case-insensitively; the decorated
     # tuples are unique before their last two items because (label, key) is.
     decorated: list[tuple[Any, ...]]
@@ -253,31 +259,47 @@ def _by_document(
     return Report("activity", [(d[5], d[6], d[3], *d[4]) for d in decorated])
 
 
-def _efficiency(rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], labels: _Labels) -> Report:
-    level = {activity_id: info.productivity for activity_id, info in cats.items()}
+def _efficiency(rows: Sequence[Sequence[Any]], labels: _Labels) -> Report:
+    """Rows (bucket, ms, ms times productivity) → the mean productivity per label."""
     sums: dict[Any, list[int]] = {}
-    for b, activity_id, _doc, ms in rows:
+    for b, total, weighted in rows:
         acc = sums.get(labels[b])
         if acc is None:
             acc = sums[labels[b]] = [0, 0]
-        acc[0] += ms
-        acc[1] += ms * level[activity_id]
-    means = [
-        (name, int(total), Fraction(int(weighted), int(total))) for name, (total, weighted) in sums.items() if total > 0
-    ]
+        acc[0] += total
+        acc[1] += weighted
+    means = [(name, total, Fraction(weighted, total)) for name, (total, weighted) in sums.items() if total > 0]
     return Report("efficiency", sorted(means, key=lambda r: r[0] or ""))
 
 
-_BY_DOCUMENT = ("documents-as-activities", "document")
+def _weighted(rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo]) -> list[tuple[Any, int, int]]:
+    """Rows (bucket, activity id, document, ms) → (bucket, ms, ms times productivity)."""
+    level = {activity_id: info.productivity for activity_id, info in cats.items()}
+    return [(b, ms, ms * level[activity_id]) for b, activity_id, _doc, ms in rows]
 
-# Activity → the grouping key of the kinds without documents, which is also the row's fields after
-# (bucket, ms), but for overview and category whose key leads with the id.
-_KEYS: dict[str, Callable[[ActivityInfo], tuple[Any, ...]]] = {
-    "overview": lambda a: (a.top_id, a.top),
-    "category": lambda a: (a.sub_id, a.sub),
-    "activity": lambda a: (a.name, a.sub, a.productivity),
-    "productivity": lambda a: (a.productivity,),
-}
+
+def _activity_key(group: str, info: ActivityInfo) -> tuple[Any, ...]:
+    """An activity → the grouping key, which is also the row's fields, but for overview and category,
+    whose key leads with the id, which is not shown."""
+    if group == "overview":
+        return (info.top_id, info.top)
+    if group == "category":
+        return (info.sub_id, info.sub)
+    if group == "productivity":
+        return (info.productivity,)
+    return (info.name, info.sub, info.productivity)
+
+
+def _key_fields(group: str, cats: dict[int, ActivityInfo]) -> dict[Any, tuple[Any, ...]]:
+    """A key from SQL → the row's fields; overview and category keys lead with the id, which is not shown."""
+    if group == "overview":
+        return {info.top_id: (info.top_id, info.top) for info in cats.values()}
+    if group == "category":
+        return {info.sub_id: (info.sub_id, info.sub) for info in cats.values()}
+    return {level: (level,) for level in (-2, -1, 0, 1, 2)}
+
+
+_BY_DOCUMENT = ("documents-as-activities", "document")
 
 
 def seconds(ms: int) -> int:

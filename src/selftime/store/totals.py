@@ -138,29 +138,52 @@ def split_months(first: int, last: int) -> tuple[list[int], list[tuple[int, int]
     return months, edges
 
 
+# The kinds whose rows can be keyed by the categorization in SQL, and their key.
+KEYED = {
+    "overview": "s.parent_id",
+    "category": "s.id",
+    "productivity": "COALESCE(a.productivity, s.productivity)",
+    "efficiency": "COALESCE(a.productivity, s.productivity)",
+}
+
+
 def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
-    """SELECTs over the month and day rollups to be UNIONed, or None when they cannot answer."""
+    """SELECTs over the month and day rollups to be UNIONed, or None when they cannot answer.
+
+    For the KEYED kinds each joins the categorization and sums by its key: a year by day is ~50,000
+    (day, activity) rows but 1,825 (day, level) rows, and each row that reaches Python costs more than
+    the join. (Finer buckets cover short ranges, whose rows Python keys faster from its cache.)"""
     if q.days is None or q.schedule or uses_raw_spans(q) or _fine(q) or q.unit_ms not in (None, DAY_MS):
         return None
     first, last = q.days
     interval = q.unit_ms is not None
     # Months group into months and into the rank's single bucket; days and weeks need days.
     months, edges = split_months(first, last) if not interval or q.month_buckets else ([], [(first, last)])
+    ranges = [("rollup_months", "month", months[0], months[-1])] if months else []
+    # One SELECT per edge: an OR of day ranges would make SQLite scan all of the user's days.
+    ranges += [("rollup_days", "day", low, high) for low, high in edges]
+    key = KEYED.get(q.group)
+    if key is None:
+        what = f"activity_id, {_NO_DOCUMENT} AS document_id, CAST(SUM(r.duration_ms) AS BIGINT) AS ms"
+        by, join = ["activity_id"], ""
+    else:
+        join = (
+            " JOIN activities a ON a.id = r.activity_id"
+            " JOIN categories s ON s.id = COALESCE(a.category_id, a.default_category_id)"
+        )
+        if q.group == "efficiency":
+            what = f"CAST(SUM(r.duration_ms) AS BIGINT), CAST(SUM(r.duration_ms * {key}) AS BIGINT)"
+            by = []
+        else:
+            what, by = f"{key} AS k, CAST(SUM(r.duration_ms) AS BIGINT) AS ms", [key]
     extra = "".join(f" AND {f}" for f in filters)
     parts = []
-    if months:
+    for table, period, low, high in ranges:
+        group = ([period] if interval else []) + by
         parts.append(
-            f"SELECT {'month' if interval else '0'} AS b, activity_id, {_NO_DOCUMENT} AS document_id,"
-            " CAST(SUM(duration_ms) AS BIGINT) AS ms"
-            f" FROM rollup_months WHERE user_id = {int(q.user_id)} AND month >= {months[0]}"
-            f" AND month <= {months[-1]}{extra} GROUP BY {'month, ' if interval else ''}activity_id"
-        )
-    # One SELECT per edge: an OR of day ranges would make SQLite scan all of the user's days.
-    for low, high in edges:
-        parts.append(
-            f"SELECT {'day' if interval else '0'} AS b, activity_id, {_NO_DOCUMENT} AS document_id,"
-            f" CAST(SUM(duration_ms) AS BIGINT) AS ms FROM rollup_days WHERE user_id = {int(q.user_id)}"
-            f" AND day >= {int(low)} AND day <= {int(high)}{extra} GROUP BY {'day, ' if interval else ''}activity_id"
+            f"SELECT {period if interval else '0'} AS b, {what} FROM {table} r{join}"
+            f" WHERE r.user_id = {int(q.user_id)} AND {period} >= {int(low)} AND {period} <= {int(high)}{extra}"
+            + (f" GROUP BY {', '.join(group)}" if group else "")
         )
     return parts
 
@@ -173,12 +196,21 @@ def _fine(q: TotalsQuery) -> bool:
     return q.unit_ms is not None and q.unit_ms < FIFTEEN_MINUTES_MS
 
 
-def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
-    """Rows (local bucket number or 0 for rank, activity id, document id or None, milliseconds).
+@dataclass(frozen=True)
+class Totals:
+    """Rows (local bucket number or 0 for rank, activity id, document id or None, milliseconds); when
+    `keyed`, the categorization was joined in SQL (see KEYED): (bucket, key, milliseconds), and for
+    efficiency (bucket, milliseconds, milliseconds times productivity).
 
-    One activity may appear more than once per bucket (the month and day rollups are UNIONed):
-    the caller sums. Sums are cast back to BIGINT: PostgreSQL's SUM of a bigint is a numeric, which
+    One bucket and key may come in more than one row (the month and day rollups are UNIONed): the
+    caller sums. Sums are cast back to BIGINT: PostgreSQL's SUM of a bigint is a numeric, which
     reaches Python as a Decimal, slow to add and not JSON."""
+
+    rows: Sequence[Sequence[Any]]
+    keyed: bool
+
+
+def fetch(conn: Connection, q: TotalsQuery) -> Totals:
     by_document = q.group in _BY_DOCUMENT
     params: dict[str, object] = {}
     filters = []
@@ -214,7 +246,7 @@ def fetch(conn: Connection, q: TotalsQuery) -> Sequence[Sequence[Any]]:
             f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
             f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
         )
-    return _run(conn, inner, params)
+    return Totals(_run(conn, inner, params), keyed=parts is not None and q.group in KEYED)
 
 
 def _run(conn: Connection, sql: str, params: dict[str, object]) -> Sequence[Sequence[Any]]:
