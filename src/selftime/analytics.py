@@ -243,7 +243,7 @@ def _by_document(
     tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
     decorated: list[tuple[Any, ...]]
     # Ordered by label, seconds (more first), then the row's fields from the first, the first
-    # case-insensitively; the tuples are unique before their last three items.
+    # case-insensitively; the tuples are unique before their last two items.
     if group == "document":
         head = {activity_id: (info.name.casefold(), info.name) for activity_id, info in cats.items()}
         decorated = [
