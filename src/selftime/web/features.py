@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from fastapi import APIRouter
 
 from selftime.api import alerts as alerts_api
 from selftime.api.context import Services
@@ -23,7 +22,7 @@ from selftime.domain.zone import zone
 from selftime.store import alerts as alert_store
 from selftime.store import catalog, highlights, schedules
 from selftime.store.users import User
-from selftime.web.form_page import RECENT, Action, Refused, get, post, when
+from selftime.web.form_page import RECENT, Refused, add_list_page, when
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,29 +79,14 @@ def _create_alert(svc: Services, user: User, form: dict[str, str]) -> str:
     return f"Alert added: {alert.description}."
 
 
-def _delete_alert(alert_id: int) -> Action:
-    def act(svc: Services, user: User, form: dict[str, str]) -> str:
-        with svc.db.write() as conn:
-            if not alert_store.delete_alert(conn, user.id, alert_id):
-                raise Refused(404, "There is no such alert.")
-        return "The alert and its triggers are deleted."
-
-    return act
+def _delete_alert(svc: Services, user: User, alert_id: int) -> str:
+    with svc.db.write() as conn:
+        if not alert_store.delete_alert(conn, user.id, alert_id):
+            raise Refused(404, "There is no such alert.")
+    return "The alert and its triggers are deleted."
 
 
-@router.get("/alerts")
-async def alerts_page(request: Request) -> Response:
-    return await get(request, "alerts", _alerts, "Alerts")
-
-
-@router.post("/alerts")
-async def alerts_create(request: Request) -> Response:
-    return await post(request, "alerts", _alerts, "Alerts", _create_alert, premium="Alerts")
-
-
-@router.post("/alerts/{alert_id}/delete")
-async def alerts_delete(request: Request, alert_id: int) -> Response:
-    return await post(request, "alerts", _alerts, "Alerts", _delete_alert(alert_id), premium=None)
+add_list_page(router, "alerts", "Alerts", _alerts, _create_alert, _delete_alert, premium="Alerts")
 
 
 # --- highlights ----------------------------------------------------------------------------------
@@ -137,29 +121,16 @@ def _create_highlight(svc: Services, user: User, form: dict[str, str]) -> str:
     return f"Highlight added for {new.date.isoformat()}."
 
 
-def _delete_highlight(highlight_id: int) -> Action:
-    def act(svc: Services, user: User, form: dict[str, str]) -> str:
-        with svc.db.write() as conn:
-            if not highlights.delete_highlight(conn, user.id, highlight_id):
-                raise Refused(404, "There is no such highlight.")
-        return "The highlight is deleted."
-
-    return act
+def _delete_highlight(svc: Services, user: User, highlight_id: int) -> str:
+    with svc.db.write() as conn:
+        if not highlights.delete_highlight(conn, user.id, highlight_id):
+            raise Refused(404, "There is no such highlight.")
+    return "The highlight is deleted."
 
 
-@router.get("/highlights")
-async def highlights_page(request: Request) -> Response:
-    return await get(request, "highlights", _highlights, "Highlights")
-
-
-@router.post("/highlights")
-async def highlights_create(request: Request) -> Response:
-    return await post(request, "highlights", _highlights, "Highlights", _create_highlight, premium="Highlights")
-
-
-@router.post("/highlights/{highlight_id}/delete")
-async def highlights_delete(request: Request, highlight_id: int) -> Response:
-    return await post(request, "highlights", _highlights, "Highlights", _delete_highlight(highlight_id), premium=None)
+add_list_page(
+    router, "highlights", "Highlights", _highlights, _create_highlight, _delete_highlight, premium="Highlights"
+)
 
 
 # --- schedules -----------------------------------------------------------------------------------
@@ -201,26 +172,11 @@ def _create_schedule(svc: Services, user: User, form: dict[str, str]) -> str:
     return f"Schedule “{created.name}” added (id {created.id}: use it as restrict_schedule_id in the data API)."
 
 
-def _delete_schedule(schedule_id: int) -> Action:
-    def act(svc: Services, user: User, form: dict[str, str]) -> str:
-        with svc.db.write() as conn:
-            if not schedules.delete_schedule(conn, user.id, schedule_id):
-                raise Refused(404, "There is no such schedule.")
-        return "The schedule is deleted."
-
-    return act
+def _delete_schedule(svc: Services, user: User, schedule_id: int) -> str:
+    with svc.db.write() as conn:
+        if not schedules.delete_schedule(conn, user.id, schedule_id):
+            raise Refused(404, "There is no such schedule.")
+    return "The schedule is deleted."
 
 
-@router.get("/schedules")
-async def schedules_page(request: Request) -> Response:
-    return await get(request, "schedules", _schedules, "Schedules")
-
-
-@router.post("/schedules")
-async def schedules_create(request: Request) -> Response:
-    return await post(request, "schedules", _schedules, "Schedules", _create_schedule, premium=None)
-
-
-@router.post("/schedules/{schedule_id}/delete")
-async def schedules_delete(request: Request, schedule_id: int) -> Response:
-    return await post(request, "schedules", _schedules, "Schedules", _delete_schedule(schedule_id), premium=None)
+add_list_page(router, "schedules", "Schedules", _schedules, _create_schedule, _delete_schedule, premium=None)

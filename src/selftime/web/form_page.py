@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -24,6 +24,7 @@ RECENT = 20
 
 PageLoader = Callable[[Services, User], dict[str, Any]]
 Action = Callable[[Services, User, dict[str, str]], str]
+Deletion = Callable[[Services, User, int], str]
 
 
 def when(ms: int | None, time_zone: str) -> str:
@@ -89,3 +90,27 @@ async def post(
             request, user, name, load, title=title, status=exc.status, notices=[("error", str(exc))], form=form
         )
     return await show(request, user, name, load, title=title, notices=[("ok", message)])
+
+
+def add_list_page(
+    router: APIRouter, name: str, title: str, load: PageLoader, create: Action, delete: Deletion, *, premium: str | None
+) -> None:
+    """The routes of a page that lists things: GET /{name} shows, POST /{name} creates (a premium
+    feature when `premium` names it), POST /{name}/{id}/delete deletes. Deleting is never refused for
+    the plan: it is the user's own data, also after a move to Lite."""
+
+    async def show_page(request: Request) -> Response:
+        return await get(request, name, load, title)
+
+    async def create_item(request: Request) -> Response:
+        return await post(request, name, load, title, create, premium=premium)
+
+    async def delete_item(request: Request, item_id: int) -> Response:
+        def act(svc: Services, user: User, _form: dict[str, str]) -> str:
+            return delete(svc, user, item_id)
+
+        return await post(request, name, load, title, act, premium=None)
+
+    router.add_api_route(f"/{name}", show_page, methods=["GET"])
+    router.add_api_route(f"/{name}", create_item, methods=["POST"])
+    router.add_api_route(f"/{name}/{{item_id}}/delete", delete_item, methods=["POST"])

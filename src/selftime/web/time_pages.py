@@ -21,7 +21,7 @@ from selftime.domain.zone import zone
 from selftime.store import focus as focus_store
 from selftime.store import offline
 from selftime.store.users import User
-from selftime.web.form_page import RECENT, Action, Refused, get, post, when
+from selftime.web.form_page import RECENT, Refused, add_list_page, get, post, when
 
 router = APIRouter(include_in_schema=False)
 
@@ -139,28 +139,14 @@ def _add_offline(svc: Services, user: User, form: dict[str, str]) -> str:
     return text
 
 
-def _delete_offline(block_id: int) -> Action:
-    def act(svc: Services, user: User, form: dict[str, str]) -> str:
-        with svc.db.write() as conn:
-            removed = offline.delete_block(conn, user.id, block_id)
-        if removed is None:
-            raise Refused(404, "There is no such offline time: nothing changed.")
-        return f"Offline time deleted: {round(removed / 60000)} min removed from every report."
-
-    return act
+def _delete_offline(svc: Services, user: User, block_id: int) -> str:
+    with svc.db.write() as conn:
+        removed = offline.delete_block(conn, user.id, block_id)
+    if removed is None:
+        raise Refused(404, "There is no such offline time: nothing changed.")
+    return f"Offline time deleted: {round(removed / 60000)} min removed from every report."
 
 
-@router.get("/offline")
-async def offline_page(request: Request) -> Response:
-    return await get(request, "offline", _offline, "Offline time")
-
-
-@router.post("/offline")
-async def offline_add(request: Request) -> Response:
-    return await post(request, "offline", _offline, "Offline time", _add_offline, premium="Offline time entries")
-
-
-@router.post("/offline/{block_id}/delete")
-async def offline_delete(request: Request, block_id: int) -> Response:
-    # No plan check: deleting is the user's own data, also after a move to Lite.
-    return await post(request, "offline", _offline, "Offline time", _delete_offline(block_id), premium=None)
+add_list_page(
+    router, "offline", "Offline time", _offline, _add_offline, _delete_offline, premium="Offline time entries"
+)
