@@ -47,6 +47,7 @@ USER_TABLES = (
     "rollups",
     "rollups_5m",
     "rollup_days",
+    "rollup_doc_days",
     "rollup_months",
     "schedules",
     "schedule_ranges",

@@ -1,8 +1,11 @@
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import insert, select, update
 
-from selftime.db.migrate import current_revision, upgrade
-from selftime.db.tables import metadata
+from selftime.db.migrate import alembic_config, current_revision, upgrade
+from selftime.db.tables import activities, documents, metadata, rollup_doc_days, spans
+from tests.conftest import send, span
 
 
 def test_migrated_schema_matches_the_table_definitions(db):
@@ -12,6 +15,39 @@ def test_migrated_schema_matches_the_table_definitions(db):
 
 def test_upgrade_is_idempotent_and_at_head(db):
     upgrade(db.engine)
-    assert current_revision(db.engine) == "0004"
+    assert current_revision(db.engine) == "0005"
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM categories").scalar() == 79
+
+
+def _document_days(db) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(rollup_doc_days)))
+
+
+def test_0005_fills_the_document_days_from_existing_spans(client, account, db):
+    send(
+        client,
+        account,
+        [
+            span("2026-11-28T22:50:00Z", "2026-11-29T01:10:00Z", "Code", "main.py"),
+            span("2026-11-29T09:00:00Z", "2026-11-29T09:30:00Z", "Slack"),
+            span("2026-11-29T09:30:00Z", "2026-11-29T09:40:00Z", "Code", "No Details"),
+        ],
+    )
+    kept_at_ingest = _document_days(db)
+    command.downgrade(alembic_config(db.engine), "0004")
+    with db.write() as conn:  # as stored before 0005: the title "No Details" was a document
+        code = conn.execute(select(activities.c.id).where(activities.c.name == "code")).scalar_one()
+        legacy = conn.execute(
+            insert(documents).values(activity_id=code, name="No Details").returning(documents.c.id)
+        ).scalar_one()
+        conn.execute(
+            update(spans).where(spans.c.document_id.is_(None), spans.c.activity_id == code).values(document_id=legacy)
+        )
+    upgrade(db.engine)
+    assert _document_days(db) == kept_at_ingest
+    assert len(kept_at_ingest) == 4  # main.py on the 28th and the 29th, slack, code without a document
+    with db.read() as conn:
+        assert conn.execute(select(documents.c.id).where(documents.c.name == "No Details")).first() is None
+        assert conn.execute(select(spans.c.id).where(spans.c.document_id == legacy)).first() is None

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from selftime.store import users
+import pytest
+from sqlalchemy import select
+
+from selftime import analytics
+from selftime.catalog_cache import CatalogCache
+from selftime.db.tables import documents, rollup_doc_days
+from selftime.store import tiers, users
 from tests.conftest import data, send, span
 
 
@@ -33,7 +39,7 @@ def _views(client, account, begin: str, end: str) -> dict[str, object]:
 
 
 def _from_documents(client, account, begin: str, end: str) -> list[list[object]]:
-    """Totals per activity rebuilt from the document rows, which always come from the raw spans."""
+    """Totals per activity rebuilt from the document rows (from the document day rollup)."""
     rows = data(client, account, perspective="rank", restrict_kind="document", restrict_begin=begin, restrict_end=end)
     sums: dict[str, int] = {}
     for row in rows["rows"]:
@@ -68,3 +74,76 @@ def test_time_zone_change_re_keys_days_and_months(client, make_account, db):
     ]
     rank = data(client, account, restrict_begin="2026-10-01", restrict_end="2026-10-31")["rows"]
     assert rank == [[1, 3600, 1, "code", "Editing & IDEs", 2]]
+
+
+def _document_days(db, user_id: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        query = select(rollup_doc_days).where(rollup_doc_days.c.user_id == user_id)
+        return sorted(tuple(r) for r in conn.execute(query))
+
+
+def test_document_days_kept_at_ingest_equal_a_rebuild_from_the_spans(client, make_account, db):
+    account = make_account(time_zone="America/Sao_Paulo")
+    send(client, account, _spans_across_months())
+    send(
+        client,
+        account,
+        [
+            span("2026-09-10T10:00:00Z", "2026-09-10T10:20:00Z", "Code", "No Details"),  # stored as no document
+            span("2026-09-10T10:20:00Z", "2026-09-10T10:30:00Z", "Code"),
+        ],
+        device="phone",
+        source="mobile",
+    )
+    before_offline = _document_days(db, account.id)
+    offline = {"key": account.key, "start_time": "2026-09-12 09:00", "end_time": "2026-09-12 10:00"}
+    for details in ("Planning", None):  # two blocks: one with a document, one without
+        params = {**offline, "activity_name": "Meeting", **({"activity_details": details} if details else {})}
+        assert client.post("/anapi/offline_time_post", params=params).status_code == 200
+        offline["start_time"], offline["end_time"] = "2026-09-13 09:00", "2026-09-13 09:30"
+    kept = _document_days(db, account.id)
+    assert sum(r[-1] for r in kept) == (60 * 40 + 30 + 60 + 30) * 60_000
+    with db.write() as conn:
+        tiers.rebuild_document_days(conn, user_id=account.id, zone="America/Sao_Paulo")
+    assert _document_days(db, account.id) == kept
+    # Deleting the blocks takes back exactly what they added, rows at zero included.
+    headers = {"Authorization": f"Bearer {account.key}"}
+    for block in client.get("/api/v1/offline", headers=headers).json():
+        assert client.delete(f"/api/v1/offline/{block['id']}", headers=headers).status_code == 200
+    assert _document_days(db, account.id) == before_offline
+    with db.read() as conn:
+        assert conn.execute(select(documents.c.id).where(documents.c.name == "No Details")).first() is None
+
+
+def _report_ms(db, user_id: int, **kw) -> dict[tuple, int]:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        user = users.by_id(conn, user_id)
+        assert user is not None
+        request = analytics.ReportRequest(
+            user_id=user_id,
+            time_zone=user.time_zone,
+            begin=dt.date(2026, 8, 25),
+            end=dt.date(2026, 11, 20),
+            created_ms=user.created_ms,
+            **kw,
+        )
+        report = analytics.run(conn, request, CatalogCache())
+    sums: dict[tuple, int] = {}
+    for row in report.rows:
+        sums[tuple(row[2:])] = sums.get(tuple(row[2:]), 0) + row[1]
+    return sums
+
+
+@pytest.mark.parametrize("time_zone", ["America/Sao_Paulo", "Asia/Kathmandu"])
+def test_document_reports_from_the_day_rollup_agree_with_the_spans(client, make_account, db, time_zone):
+    account = make_account(time_zone=time_zone)
+    send(client, account, _spans_across_months())
+    from_days = _report_ms(db, account.id, perspective="rank", resolution="day", kind="document")
+    by_week = _report_ms(db, account.id, perspective="interval", resolution="week", kind="document")
+    from_spans = _report_ms(db, account.id, perspective="interval", resolution="hour", kind="document")
+    assert from_days == by_week == from_spans
+    assert len(from_days) == 12  # 4 applications, 3 documents each
+    drill = {"thing": "code", "thingy": "doc 1"}
+    assert _report_ms(db, account.id, perspective="rank", resolution="day", kind="document", **drill) == _report_ms(
+        db, account.id, perspective="interval", resolution="minute", kind="document", **drill
+    )

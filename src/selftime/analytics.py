@@ -126,9 +126,10 @@ def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFil
 class _Labels(dict[Any, "str | None"]):
     """Bucket number → label, made on first use: a report has few distinct buckets but many rows."""
 
-    def __init__(self, make: Callable[[int], str | None]) -> None:
+    def __init__(self, make: Callable[[int], str | None], *, ranked: bool = False) -> None:
         super().__init__()
         self._make = make
+        self.ranked = ranked  # one bucket, no label: the hottest reports skip them
 
     def __missing__(self, bucket: Any) -> str | None:
         found = self[bucket] = self._make(int(bucket))
@@ -137,7 +138,7 @@ class _Labels(dict[Any, "str | None"]):
 
 def _bucket_labels(resolution: str, perspective: str) -> _Labels:
     if perspective == "rank":
-        return _Labels(lambda b: None)
+        return _Labels(lambda b: None, ranked=True)
     unit = {"minute": FIVE_MINUTES_MS, "hour": HOUR_MS}.get(resolution)
     if unit:
         return _Labels(lambda b: local_label(b * unit))
@@ -231,32 +232,52 @@ def _aggregate(
 def _by_document(
     group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
 ) -> Report:
-    """The document kinds: a row per document, thousands of them, so the activity's part of each
-    row is looked up once per activity, and rows sort as flat tuples."""
-    sums: dict[tuple[Any, int, str], int] = {}
-    get = sums.get
-    # Keyed by the document's name: time without a document and a document named "No Details"
-    # are one row, as on the wire.
-    for b, a, d, ms in rows:
-        k = (labels[b], a, NO_DETAILS if d is None else names[d])
-        sums[k] = get(k, 0) + ms
+    """The document kinds: a row per document, thousands of them, so rows are summed by ids, the
+    names and the activity's part of each row are looked up once per row, and rows sort as flat
+    tuples. (label, activity, document) → the row's fields is one to one: no document is stored
+    under the name "No Details" (see domain.naming.stored_document)."""
     tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
+    if group == "document" and labels.ranked:
+        return _ranked_documents(rows, cats, names, tail)
+    sums: dict[tuple[Any, int, int | None], int] = {}
+    get = sums.get
+    for b, a, d, ms in rows:
+        k = (labels[b], a, d)
+        sums[k] = get(k, 0) + ms
     decorated: list[tuple[Any, ...]]
     # Ordered by label, seconds (more first), then the row's fields from the first, the first
     # case-insensitively; the tuples are unique before their last two items.
     if group == "document":
         head = {activity_id: (info.name.casefold(), info.name) for activity_id, info in cats.items()}
         decorated = [
-            (lab or "", -((ms + 500) // 1000), *head[a], doc, tail[a], lab, ms) for (lab, a, doc), ms in sums.items()
+            (lab or "", -((ms + 500) // 1000), *head[a], NO_DETAILS if d is None else names[d], tail[a], lab, ms)
+            for (lab, a, d), ms in sums.items()
         ]
         decorated.sort()
-        out = [(d[6], d[7], d[3], d[4], *d[5]) for d in decorated]
-        return Report("document", out)
-    decorated = [
-        (lab or "", -((ms + 500) // 1000), doc.casefold(), doc, tail[a], lab, ms) for (lab, a, doc), ms in sums.items()
-    ]
+        return Report("document", [(d[6], d[7], d[3], d[4], *d[5]) for d in decorated])
+    named = [(lab, a, NO_DETAILS if d is None else names[d], ms) for (lab, a, d), ms in sums.items()]
+    decorated = [(lab or "", -((ms + 500) // 1000), doc.casefold(), doc, tail[a], lab, ms) for lab, a, doc, ms in named]
     decorated.sort()
     return Report("activity", [(d[5], d[6], d[3], *d[4]) for d in decorated])
+
+
+def _ranked_documents(
+    rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], tail: dict[int, Any]
+) -> Report:
+    """The week's (or year's) documents ranked: as above without labels, the most requested large report."""
+    sums: dict[tuple[int, int | None], int] = {}
+    get = sums.get
+    for _b, a, d, ms in rows:
+        k = (a, d)
+        sums[k] = get(k, 0) + ms
+    folded = {activity_id: info.name.casefold() for activity_id, info in cats.items()}
+    name = {activity_id: info.name for activity_id, info in cats.items()}
+    decorated = [
+        (-((ms + 500) // 1000), folded[a], name[a], NO_DETAILS if d is None else names[d], tail[a], ms)
+        for (a, d), ms in sums.items()
+    ]
+    decorated.sort()
+    return Report("document", [(None, d[5], d[2], d[3], *d[4]) for d in decorated])
 
 
 def _efficiency(rows: Sequence[Sequence[Any]], labels: _Labels) -> Report:

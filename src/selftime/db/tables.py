@@ -184,6 +184,20 @@ def _keyed_rollup(name: str, period: str, period_type: type[Integer] = Integer) 
 
 
 rollup_days = _keyed_rollup("rollup_days", "day")
+
+# Seconds per document per local day in the user's zone (document_id 0: time without a document):
+# a week's document report groups ~40 % fewer rows than from the spans. Re-keyed with the day rollups.
+rollup_doc_days = Table(
+    "rollup_doc_days",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("activity_id", Integer, ForeignKey("activities.id"), primary_key=True),
+    Column("document_id", Integer, primary_key=True, autoincrement=False),
+    Column("source_type", String(16), primary_key=True),
+    Column("duration_ms", BigInteger, nullable=False),
+    sqlite_with_rowid=False,
+)
 rollup_months = _keyed_rollup("rollup_months", "month")
 # The same at 5 minutes (UTC bucket start), for `minute` resolution: a third of the raw spans' rows.
 rollups_5m = _keyed_rollup("rollups_5m", "bucket_ms", BigInteger)

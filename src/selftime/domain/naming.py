@@ -9,6 +9,12 @@ NO_DETAILS = "No Details"
 MAX_NAME = 255
 
 
+def stored_document(title: str | None) -> str | None:
+    """The document a span is stored with. A title reading "No Details" is stored as no document: on
+    the wire both are the row "No Details", so reports never have two rows to merge."""
+    return None if title is None or title == NO_DETAILS else title
+
+
 def application_activity(application: str) -> str:
     return application.strip().lower()
 

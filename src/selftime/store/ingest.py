@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from selftime.db.raw import insert_rows
 from selftime.db.tables import batches, devices, spans
 from selftime.domain.ingest import MAX_SPAN_MS, Span
+from selftime.domain.naming import stored_document
 from selftime.domain.spans import Coverage, cut, rollup_bucket
 from selftime.domain.zone import FIVE_MINUTES_MS
 from selftime.store import tiers
@@ -105,8 +106,9 @@ def record_batch(
         return IngestResult(accepted=0, duplicate=False, recorded_ms=0)
 
     activity_ids = resolve_activities(conn, user_id, (s.activity for s in items))
+    documents = [stored_document(s.document) for s in items]
     document_ids = resolve_documents(
-        conn, ((activity_ids[s.activity], s.document) for s in items if s.document is not None)
+        conn, ((activity_ids[s.activity], d) for s, d in zip(items, documents, strict=True) if d is not None)
     )
     # First recorded wins: time already stored for this device, then earlier spans of this batch.
     ordered = sorted(items, key=lambda s: (s.start_ms, s.end_ms))
@@ -114,14 +116,18 @@ def record_batch(
     rows = []
     rollup_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
     five_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
+    doc_ms: defaultdict[tuple[int, int, int], int] = defaultdict(int)
     for item in ordered:
         activity_id = activity_ids[item.activity]
-        document_id = None if item.document is None else document_ids[(activity_id, item.document)]
+        document = stored_document(item.document)
+        document_id = None if document is None else document_ids[(activity_id, document)]
         for free_start, free_end in coverage.claim(item.start_ms, item.end_ms):
             for start, end in cut(free_start, free_end):
                 rows.append((user_id, device_id, batch_pk, source_type, start, end, activity_id, document_id))
-                rollup_ms[(rollup_bucket(start), activity_id)] += end - start
+                bucket = rollup_bucket(start)
+                rollup_ms[(bucket, activity_id)] += end - start
                 five_ms[(start - start % FIVE_MINUTES_MS, activity_id)] += end - start
+                doc_ms[(bucket, activity_id, tiers.NO_DOCUMENT if document_id is None else document_id)] += end - start
     recorded = sum(rollup_ms.values())
     if rows:
         insert_rows(
@@ -139,7 +145,7 @@ def record_batch(
             ),
             rows,
         )
-        add_rollups(conn, user_id, source_type, rollup_ms, five_ms)
+        add_rollups(conn, user_id, source_type, rollup_ms, five_ms, doc_ms)
     conn.execute(update(batches).where(batches.c.id == batch_pk).values(stored_ms=recorded))
     return IngestResult(accepted=len(items), duplicate=False, recorded_ms=recorded)
 
@@ -150,9 +156,10 @@ def add_rollups(
     source_type: str,
     amounts: dict[tuple[int, int], int],
     five_minutes: dict[tuple[int, int], int],
+    documents: dict[tuple[int, int, int], int],
 ) -> None:
-    """Add (15-minute bucket, activity) → ms, and the same by 5-minute bucket, to the rollups of every
-    grain, in the caller's transaction."""
+    """Add (15-minute bucket, activity) → ms, the same by 5-minute bucket, and by (15-minute bucket,
+    activity, document or 0), to the rollups of every grain, in the caller's transaction."""
     insert_rows(
         conn,
         "rollups_5m",
@@ -167,7 +174,8 @@ def add_rollups(
         " ON CONFLICT (user_id, bucket_ms, activity_id, source_type)"
         " DO UPDATE SET duration_ms = rollups_5m.duration_ms + excluded.duration_ms",
     )
-    tiers.add(conn, user_id=user_id, zone=tiers.zone_of(conn, user_id), source_type=source_type, amounts=amounts)
+    zone = tiers.zone_of(conn, user_id)
+    tiers.add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts, documents=documents)
     insert_rows(
         conn,
         "rollups",

@@ -4,13 +4,14 @@ An offline post is one batch of one item, stored cut at 5-minute boundaries (and
 earlier offline time already covered it), so its spans are put back together by batch.
 
 A block is deleted exactly: the amounts its spans added to every rollup tier (5-minute, 15-minute,
-local day, local month) are computed the way `store.ingest.record_batch` computed them and added
+local day, local month, document day) are computed the way `store.ingest.record_batch` computed them and added
 back negated, rows left at zero are removed, then the spans and the batch go — one transaction."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Column, Connection, Table, and_, delete, func, or_, select
 
@@ -20,6 +21,7 @@ from selftime.db.tables import (
     devices,
     documents,
     rollup_days,
+    rollup_doc_days,
     rollup_months,
     rollups,
     rollups_5m,
@@ -92,7 +94,20 @@ def _drop_zero_rows(
         )
 
 
-def _chunks(items: list[tuple[int, int]], size: int) -> list[list[tuple[int, int]]]:
+def _drop_zero_document_days(conn: Connection, user_id: int, keys: set[tuple[int, ...]]) -> None:
+    t = rollup_doc_days
+    for key_chunk in _chunks(sorted(keys), 200):
+        conn.execute(
+            delete(t).where(
+                t.c.user_id == user_id,
+                t.c.source_type == SOURCE_TYPE,
+                t.c.duration_ms == 0,
+                or_(*(and_(t.c.day == d, t.c.activity_id == a, t.c.document_id == doc) for d, a, doc in key_chunk)),
+            )
+        )
+
+
+def _chunks(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -108,18 +123,21 @@ def delete_block(conn: Connection, user_id: int, block_id: int) -> int | None:
     if owned is None:
         return None
     parts = conn.execute(
-        select(spans.c.start_ms, spans.c.end_ms, spans.c.activity_id, spans.c.source_type).where(
+        select(spans.c.start_ms, spans.c.end_ms, spans.c.activity_id, spans.c.document_id, spans.c.source_type).where(
             spans.c.batch_id == block_id, spans.c.user_id == user_id
         )
     ).all()
     fifteen: defaultdict[tuple[int, int], int] = defaultdict(int)
     five: defaultdict[tuple[int, int], int] = defaultdict(int)
-    for start, end, activity_id, source_type in parts:
+    by_document: defaultdict[tuple[int, int, int], int] = defaultdict(int)
+    for start, end, activity_id, document_id, source_type in parts:
         if source_type != SOURCE_TYPE:  # never the case for the offline device; refuse rather than guess
             return None
         start, end, activity_id = int(start), int(end), int(activity_id)
         fifteen[(rollup_bucket(start), activity_id)] += end - start
         five[(start - start % FIVE_MINUTES_MS, activity_id)] += end - start
+        document = tiers.NO_DOCUMENT if document_id is None else int(document_id)
+        by_document[(rollup_bucket(start), activity_id, document)] += end - start
     removed = sum(fifteen.values())
     if parts:
         add_rollups(
@@ -128,13 +146,17 @@ def delete_block(conn: Connection, user_id: int, block_id: int) -> int | None:
             SOURCE_TYPE,
             {k: -ms for k, ms in fifteen.items()},
             {k: -ms for k, ms in five.items()},
+            {k: -ms for k, ms in by_document.items()},
         )
-        days = tiers.local_days(tiers.zone_of(conn, user_id), fifteen)
+        zone = tiers.zone_of(conn, user_id)
+        days = tiers.local_days(zone, fifteen)
+        document_days = tiers.local_days(zone, by_document)
         months = {(month_start_day(d), a) for d, a in days}
         _drop_zero_rows(conn, rollups_5m, rollups_5m.c.bucket_ms, user_id, set(five))
         _drop_zero_rows(conn, rollups, rollups.c.bucket_ms, user_id, set(fifteen))
         _drop_zero_rows(conn, rollup_days, rollup_days.c.day, user_id, set(days))
         _drop_zero_rows(conn, rollup_months, rollup_months.c.month, user_id, months)
+        _drop_zero_document_days(conn, user_id, set(document_days))
     conn.execute(delete(spans).where(spans.c.batch_id == block_id, spans.c.user_id == user_id))
     conn.execute(delete(batches).where(batches.c.id == block_id))
     return removed

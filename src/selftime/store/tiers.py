@@ -1,19 +1,25 @@
-"""Day and month rollups in the user's zone, kept from the 15-minute rollups' deltas."""
+"""Day and month rollups in the user's zone, kept from the 15-minute rollups' deltas; and the day
+rollup of documents, kept from the same deltas per document."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
 from selftime.db.raw import insert_rows
-from selftime.db.tables import rollup_days, rollup_months, users
+from selftime.db.tables import rollup_days, rollup_doc_days, rollup_months, users
+from selftime.domain.spans import rollup_bucket
 from selftime.domain.zone import DAY_MS, month_start_day, offset_segments
 
 # (bucket_ms, activity_id) → milliseconds, for one source type.
 Amounts = Mapping[tuple[int, int], int]
+# (bucket_ms, activity_id, document_id or 0) → milliseconds, for one source type.
+DocumentAmounts = Mapping[tuple[int, int, int], int]
+NO_DOCUMENT = 0  # rollup_doc_days.document_id for time without a document
 
 
 @lru_cache(maxsize=4096)
@@ -21,19 +27,20 @@ def _month_of(day: int) -> int:
     return month_start_day(day)
 
 
-def local_days(zone: str, amounts: Amounts) -> dict[tuple[int, int], int]:
-    """15-minute UTC buckets → local day numbers. A 15-minute bucket never straddles a local midnight."""
+def local_days(zone: str, amounts: Mapping[Any, int]) -> dict[Any, int]:
+    """(15-minute UTC bucket, *rest) → (local day number, *rest). A 15-minute bucket never straddles a
+    local midnight."""
     if not amounts:
         return {}
-    buckets = sorted({b for b, _a in amounts})
+    buckets = sorted({key[0] for key in amounts})
     segments = offset_segments(zone, buckets[0] - buckets[0] % DAY_MS, buckets[-1] - buckets[-1] % DAY_MS + 2 * DAY_MS)
-    days: defaultdict[tuple[int, int], int] = defaultdict(int)
-    for (bucket, activity_id), ms in amounts.items():
+    days: defaultdict[tuple[int, ...], int] = defaultdict(int)
+    for (bucket, *rest), ms in amounts.items():
         offset = segments[0].offset_ms
         for seg in segments:
             if seg.start_ms <= bucket:
                 offset = seg.offset_ms
-        days[((bucket + offset) // DAY_MS, activity_id)] += ms
+        days[((bucket + offset) // DAY_MS, *rest)] += ms
     return dict(days)
 
 
@@ -54,13 +61,42 @@ def _upsert(conn: Connection, table: str, column: str, user_id: int, source_type
     )
 
 
-def add(conn: Connection, *, user_id: int, zone: str, source_type: str, amounts: Amounts) -> None:
+def add(
+    conn: Connection,
+    *,
+    user_id: int,
+    zone: str,
+    source_type: str,
+    amounts: Amounts,
+    documents: DocumentAmounts | None = None,
+) -> None:
     days = local_days(zone, amounts)
     months: defaultdict[tuple[int, int], int] = defaultdict(int)
     for (day, activity_id), ms in days.items():
         months[(_month_of(day), activity_id)] += ms
     _upsert(conn, "rollup_days", "day", user_id, source_type, days)
     _upsert(conn, "rollup_months", "month", user_id, source_type, months)
+    if documents:
+        add_document_days(conn, user_id, source_type, local_days(zone, documents))
+
+
+def add_document_days(conn: Connection, user_id: int, source_type: str, days: Mapping[Any, int]) -> None:
+    """Add (local day, activity, document or 0) → ms to the document day rollup."""
+    insert_rows(
+        conn,
+        "rollup_doc_days",
+        (
+            ("user_id", "integer"),
+            ("day", "integer"),
+            ("activity_id", "integer"),
+            ("document_id", "integer"),
+            ("source_type", "varchar"),
+            ("duration_ms", "bigint"),
+        ),
+        [(user_id, day, a, d, source_type, ms) for (day, a, d), ms in sorted(days.items())],
+        " ON CONFLICT (user_id, day, activity_id, document_id, source_type)"
+        " DO UPDATE SET duration_ms = rollup_doc_days.duration_ms + excluded.duration_ms",
+    )
 
 
 def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
@@ -75,7 +111,23 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
         by_source[source_type][(int(bucket), int(activity_id))] = int(ms)
     for source_type, amounts in by_source.items():
         add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts)
+    rebuild_document_days(conn, user_id=user_id, zone=zone)
     conn.execute(update(users).where(users.c.id == user_id).values(rollup_zone=zone))
+
+
+def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:
+    """Re-key a user's document day rollup in `zone` from the spans (each lies in one 15-minute bucket)."""
+    conn.execute(delete(rollup_doc_days).where(rollup_doc_days.c.user_id == user_id))
+    rows = conn.exec_driver_sql(
+        "SELECT source_type, start_ms, activity_id, document_id, end_ms - start_ms"
+        f" FROM spans WHERE user_id = {int(user_id)}"
+    )
+    by_source: defaultdict[str, defaultdict[tuple[int, int, int], int]] = defaultdict(lambda: defaultdict(int))
+    for source_type, start, activity_id, document_id, ms in rows:
+        key = (rollup_bucket(int(start)), int(activity_id), NO_DOCUMENT if document_id is None else int(document_id))
+        by_source[source_type][key] += int(ms)
+    for source_type, amounts in by_source.items():
+        add_document_days(conn, user_id, source_type, local_days(zone, amounts))
 
 
 def zone_of(conn: Connection, user_id: int) -> str:

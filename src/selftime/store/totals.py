@@ -188,6 +188,26 @@ def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
     return parts
 
 
+def _document_day_part(q: TotalsQuery, filters: list[str]) -> str | None:
+    """The SELECT over the document day rollup for whole local days by day or coarser (or ranked),
+    or None when only the spans can answer (finer buckets, schedules)."""
+    if q.days is None or q.schedule or q.unit_ms not in (None, DAY_MS):
+        return None
+    first, last = q.days
+    where = [f"user_id = {int(q.user_id)}", f"day >= {int(first)}", f"day <= {int(last)}", *filters]
+    if q.document_ids is not None:
+        docs = f"document_id IN ({_ids(q.document_ids)})"
+        where.append(f"({docs} OR document_id = 0)" if q.include_no_details else docs)
+    by_document = q.group in _BY_DOCUMENT
+    group = (["day"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
+    return (
+        f"SELECT {'day' if q.unit_ms is not None else '0'} AS b, activity_id,"
+        f" {'NULLIF(document_id, 0)' if by_document else _NO_DOCUMENT} AS document_id,"
+        f" CAST(SUM(duration_ms) AS BIGINT) AS ms FROM rollup_doc_days WHERE {' AND '.join(where)}"
+        f" GROUP BY {', '.join(group)}"
+    )
+
+
 def uses_raw_spans(q: TotalsQuery) -> bool:
     return q.group in _BY_DOCUMENT or q.document_ids is not None
 
@@ -220,8 +240,11 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
     if q.activities is not None:
         filters.append(_activity_sql(q.user_id, q.activities, params))
     parts = _tier_parts(q, filters)
+    documents = _document_day_part(q, filters) if parts is None and uses_raw_spans(q) else None
     if parts is not None:
         inner = " UNION ALL ".join(parts)
+    elif documents is not None:
+        inner = documents
     else:
         if uses_raw_spans(q):
             table, time_col, amount = "spans", "start_ms", "CAST(SUM(end_ms - start_ms) AS BIGINT)"
