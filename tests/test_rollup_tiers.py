@@ -82,8 +82,11 @@ def _document_days(db, user_id: int) -> list[tuple]:  # type: ignore[no-untyped-
         return sorted(tuple(r) for r in conn.execute(query))
 
 
-def test_document_days_kept_at_ingest_equal_a_rebuild_from_the_spans(client, make_account, db):
-    account = make_account(time_zone="America/Sao_Paulo")
+@pytest.mark.parametrize("time_zone", ["America/Sao_Paulo", "Europe/Berlin", "Asia/Kathmandu", "America/St_Johns"])
+def test_document_days_kept_at_ingest_equal_a_rebuild_from_the_spans(client, make_account, db, time_zone):
+    """Kept per batch in Python; rebuilt (zone change, migration) in one SQL statement: the same rows,
+    also across daylight-saving changes and in zones 45 and 30 minutes off the hour."""
+    account = make_account(time_zone=time_zone)
     send(client, account, _spans_across_months())
     send(
         client,
@@ -104,7 +107,7 @@ def test_document_days_kept_at_ingest_equal_a_rebuild_from_the_spans(client, mak
     kept = _document_days(db, account.id)
     assert sum(r[-1] for r in kept) == (60 * 40 + 30 + 60 + 30) * 60_000
     with db.write() as conn:
-        tiers.rebuild_document_days(conn, user_id=account.id, zone="America/Sao_Paulo")
+        tiers.rebuild_document_days(conn, user_id=account.id, zone=time_zone)
     assert _document_days(db, account.id) == kept
     # Deleting the blocks takes back exactly what they added, rows at zero included.
     headers = {"Authorization": f"Bearer {account.key}"}

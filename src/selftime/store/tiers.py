@@ -12,8 +12,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from selftime.db.raw import insert_rows
 from selftime.db.tables import rollup_days, rollup_doc_days, rollup_months, users
-from selftime.domain.spans import rollup_bucket
-from selftime.domain.zone import DAY_MS, month_start_day, offset_segments
+from selftime.domain.zone import DAY_MS, FIFTEEN_MINUTES_MS, month_start_day, offset_segments
 
 # (bucket_ms, activity_id) → milliseconds, for one source type.
 Amounts = Mapping[tuple[int, int], int]
@@ -116,18 +115,25 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
 
 
 def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:
-    """Re-key a user's document day rollup in `zone` from the spans (each lies in one 15-minute bucket)."""
-    conn.execute(delete(rollup_doc_days).where(rollup_doc_days.c.user_id == user_id))
-    rows = conn.exec_driver_sql(
-        "SELECT source_type, start_ms, activity_id, document_id, end_ms - start_ms"
-        f" FROM spans WHERE user_id = {int(user_id)}"
+    """Re-key a user's document day rollup in `zone` from the spans, in one INSERT … SELECT: each span
+    lies in one 15-minute bucket, whose local day is taken as at ingest (see local_days)."""
+    from selftime.store.totals import offset_sql  # totals reads these tables; this only shares its SQL
+
+    uid = int(user_id)
+    conn.execute(delete(rollup_doc_days).where(rollup_doc_days.c.user_id == uid))
+    first, last = conn.exec_driver_sql(f"SELECT MIN(start_ms), MAX(start_ms) FROM spans WHERE user_id = {uid}").one()
+    if first is None:
+        return
+    segments = offset_segments(zone, int(first) - int(first) % DAY_MS, int(last) - int(last) % DAY_MS + 2 * DAY_MS)
+    bucket = f"(start_ms / {FIFTEEN_MINUTES_MS}) * {FIFTEEN_MINUTES_MS}"
+    conn.exec_driver_sql(
+        "INSERT INTO rollup_doc_days (user_id, day, activity_id, document_id, source_type, duration_ms)"
+        f" SELECT {uid}, (b + {offset_sql('b', segments)}) / {DAY_MS}, activity_id, document_id, source_type,"
+        " SUM(ms) FROM (SELECT"
+        f" {bucket} AS b, activity_id, COALESCE(document_id, {NO_DOCUMENT}) AS document_id, source_type,"
+        f" end_ms - start_ms AS ms FROM spans WHERE user_id = {uid}) s"
+        " GROUP BY 2, activity_id, document_id, source_type"
     )
-    by_source: defaultdict[str, defaultdict[tuple[int, int, int], int]] = defaultdict(lambda: defaultdict(int))
-    for source_type, start, activity_id, document_id, ms in rows:
-        key = (rollup_bucket(int(start)), int(activity_id), NO_DOCUMENT if document_id is None else int(document_id))
-        by_source[source_type][key] += int(ms)
-    for source_type, amounts in by_source.items():
-        add_document_days(conn, user_id, source_type, local_days(zone, amounts))
 
 
 def zone_of(conn: Connection, user_id: int) -> str:

@@ -67,7 +67,8 @@ class TotalsQuery:
     month_buckets: bool = False  # interval rows are months
 
 
-def _offset_sql(column: str, segments: Sequence[Segment]) -> str:
+def offset_sql(column: str, segments: Sequence[Segment]) -> str:
+    """The zone's UTC offset at `column` (UTC ms) as SQL: a CASE over the constant-offset stretches."""
     if len(segments) == 1:
         return str(int(segments[0].offset_ms))
     whens = " ".join(
@@ -252,7 +253,7 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
             table, time_col, amount = "rollups_5m", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
         else:
             table, time_col, amount = "rollups", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
-        local = f"({time_col} + {_offset_sql(time_col, q.segments)})"
+        local = f"({time_col} + {offset_sql(time_col, q.segments)})"
         where = [f"user_id = {int(q.user_id)}", f"{time_col} >= {int(q.start_ms)}", f"{time_col} < {int(q.end_ms)}"]
         where += filters
         if q.document_ids is not None:
