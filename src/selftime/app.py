@@ -20,6 +20,7 @@ from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
+from selftime.report_cache import ReportCache
 from selftime.web import site as web
 
 log = logging.getLogger("selftime")
@@ -39,7 +40,12 @@ def settle_collector() -> None:
 
 def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
     database = db or Database(build_engine(settings.resolved_database_url))
-    svc = Services(settings=settings, db=database, clock_ms=clock_ms or system_clock_ms)
+    svc = Services(
+        settings=settings,
+        db=database,
+        clock_ms=clock_ms or system_clock_ms,
+        reports=ReportCache(settings.report_cache_mb * 1024 * 1024),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

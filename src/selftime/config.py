@@ -38,6 +38,8 @@ class Settings:
     # Failed logins allowed per e-mail address (and 4x that per client address) in the window.
     login_failures_allowed: int = 5
     login_failure_window_seconds: int = 900
+    # Memory per server process for finished Analytic Data API bodies (see report_cache); 0 turns it off.
+    report_cache_mb: int = 64
 
     @property
     def resolved_database_url(self) -> str:
@@ -75,4 +77,14 @@ def settings_from_env() -> Settings:
         secret_key=os.environ.get("SELFTIME_SECRET_KEY", ""),
         open_signup=os.environ.get("SELFTIME_OPEN_SIGNUP", "1").strip().lower() not in ("0", "false", "no", "off"),
         secure_cookies=os.environ.get("SELFTIME_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on"),
+        report_cache_mb=_whole_number("SELFTIME_REPORT_CACHE_MB", 64),
     )
+
+
+def _whole_number(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit():
+        raise ValueError(f"{name} must be a whole number of megabytes (0 or more), not {text!r}")
+    return int(text)

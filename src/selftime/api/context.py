@@ -11,6 +11,7 @@ from starlette.requests import Request
 from selftime.catalog_cache import CatalogCache
 from selftime.config import Settings
 from selftime.db.engine import Database
+from selftime.report_cache import ReportCache
 
 
 def system_clock_ms() -> int:
@@ -23,6 +24,7 @@ class Services:
     db: Database
     clock_ms: Callable[[], int] = system_clock_ms
     catalogs: CatalogCache = field(default_factory=CatalogCache)
+    reports: ReportCache = field(default_factory=lambda: ReportCache(0))
 
 
 def services(request: Request) -> Services:

@@ -75,10 +75,11 @@ def csv_body(perspective: str, report: Report) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def data_response(perspective: str, report: Report, fmt: str) -> Response:
+def data_body(perspective: str, report: Report, fmt: str) -> tuple[bytes, str]:
+    """(body, content type)."""
     if fmt == "csv":
-        return Response(csv_body(perspective, report), media_type=None, headers={"content-type": CSV_TYPE})
-    return Response(json_body(perspective, report), media_type=None, headers={"content-type": JSON_TYPE})
+        return csv_body(perspective, report), CSV_TYPE
+    return json_body(perspective, report), JSON_TYPE
 
 
 def key_not_found() -> Response:

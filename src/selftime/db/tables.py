@@ -47,6 +47,8 @@ users = Table(
     Column("rollup_zone", String(64), nullable=False),
     # Bumped with every new activity or categorization change: report caches key on it.
     Column("catalog_version", Integer, nullable=False, server_default="0"),
+    # Bumped in every transaction that changes time totals: cached report bodies key on it.
+    Column("data_version", Integer, nullable=False, server_default="0"),
     # Bumped when the password changes: web sessions carry it, so older sessions end.
     Column("auth_epoch", Integer, nullable=False, server_default="0"),
     # First day of the week in the web reports: 0 = Sunday (RescueTime's API), 1 = Monday.

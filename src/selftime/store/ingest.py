@@ -16,6 +16,7 @@ from selftime.domain.spans import Coverage, cut, rollup_bucket
 from selftime.domain.zone import FIVE_MINUTES_MS
 from selftime.store import tiers
 from selftime.store.catalog import resolve_activities, resolve_documents
+from selftime.store.users import bump_data_version
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,11 @@ def add_rollups(
     documents: dict[tuple[int, int, int], int],
 ) -> None:
     """Add (15-minute bucket, activity) → ms, the same by 5-minute bucket, and by (15-minute bucket,
-    activity, document or 0), to the rollups of every grain, in the caller's transaction."""
+    activity, document or 0), to the rollups of every grain, in the caller's transaction.
+
+    Every change of a user's time totals passes here (or through tiers.rebuild), so here the data
+    version moves on."""
+    bump_data_version(conn, user_id)
     insert_rows(
         conn,
         "rollups_5m",

@@ -111,7 +111,11 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
     for source_type, amounts in by_source.items():
         add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts)
     rebuild_document_days(conn, user_id=user_id, zone=zone)
-    conn.execute(update(users).where(users.c.id == user_id).values(rollup_zone=zone))
+    conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(rollup_zone=zone, data_version=users.c.data_version + 1)  # see users.bump_data_version
+    )
 
 
 def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:

@@ -22,6 +22,7 @@ class User:
     auth_epoch: int = 0
     week_start: int = 0  # 0 Sunday, 1 Monday: the web reports' weeks
     created_ms: int = 0
+    data_version: int = 0  # see bump_data_version
 
     @property
     def account(self) -> tuple[int, int]:
@@ -47,6 +48,7 @@ def from_row(row: object) -> User:
         m[c.auth_epoch],
         m[c.week_start],
         m[c.created_ms],
+        m[c.data_version],
     )
 
 
@@ -64,6 +66,12 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
         .returning(users.c.id)
     ).scalar_one()
     return User(user_id, email.lower(), time_zone, plan, password_hash, created_ms=now_ms)
+
+
+def bump_data_version(conn: Connection, user_id: int) -> None:
+    """Call in the transaction of any write that changes the user's time totals: cached reports
+    (see report_cache) are keyed on the version, and other server processes read it with the user."""
+    conn.execute(update(users).where(users.c.id == user_id).values(data_version=users.c.data_version + 1))
 
 
 def by_email(conn: Connection, email: str) -> User | None:

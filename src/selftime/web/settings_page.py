@@ -159,7 +159,9 @@ async def delete_account(request: Request) -> Response:
             account_data.delete_everything(conn, user.id)
 
     await run_in_threadpool(remove)
-    # SQLite may give the id to the next new account: drop this process's cached categorization of it.
+    # Caches key on (id, creation time), so nothing cached can reach a later account with this id;
+    # dropping what this process holds frees the memory at once.
     svc.catalogs.forget(user.id)
+    svc.reports.forget(user.id)
     sign_out(request)
     return page(request, "settings.html", user=None, title="Account deleted", deleted_email=user.email)

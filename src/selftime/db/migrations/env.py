@@ -5,13 +5,25 @@ from alembic import context
 from selftime.db.tables import metadata
 
 engine = context.config.attributes["engine"]
+sqlite = engine.dialect.name == "sqlite"
 
 with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        render_as_batch=engine.dialect.name == "sqlite",
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-    connection.commit()
+    driver = connection.connection.driver_connection
+    if sqlite:
+        # Batch mode alters a SQLite table by copying it and dropping the old one; with foreign keys
+        # on, that DROP would cascade and delete every row that refers to the table (a user's whole
+        # history, for `users`). The pragma only takes effect outside a transaction, hence the driver.
+        driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite)
+        with context.begin_transaction():
+            before = context.get_context().get_current_revision()
+            context.run_migrations()
+            if sqlite and context.get_context().get_current_revision() != before:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows referring to missing rows: {broken[:5]}")
+        connection.commit()
+    finally:
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=ON")
