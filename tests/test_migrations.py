@@ -51,3 +51,23 @@ def test_0005_fills_the_document_days_from_existing_spans(client, account, db):
     with db.read() as conn:
         assert conn.execute(select(documents.c.id).where(documents.c.name == "No Details")).first() is None
         assert conn.execute(select(spans.c.id).where(spans.c.document_id == legacy)).first() is None
+
+
+def test_a_downgrade_that_rebuilds_the_users_table_keeps_everything_that_refers_to_it(client, account, db):
+    """On SQLite, dropping a column copies `users` and drops the old table: with foreign keys on, that
+    DROP cascaded to every span, key and activity of every account."""
+    send(client, account, [span("2026-11-29T09:00:00Z", "2026-11-29T09:30:00Z", "Code", "main.py")])
+
+    def counts() -> list[int]:
+        with db.read() as conn:
+            return [
+                conn.exec_driver_sql(f"SELECT COUNT(*) FROM {table}").scalar_one()
+                for table in ("users", "api_keys", "activities", "spans", "rollup_days")
+            ]
+
+    stored = counts()
+    command.downgrade(alembic_config(db.engine), "0005")
+    assert counts() == stored
+    upgrade(db.engine)
+    assert counts() == stored
+    assert client.get("/anapi/data", params={"key": account.key, "rb": "2026-11-29"}).json()["rows"][0][1] == 1800
