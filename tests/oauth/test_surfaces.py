@@ -200,3 +200,15 @@ def test_a_token_reads_only_its_own_users_data(client, account, make_account, oa
     token = token_for(client, oauth_app, "time_data")["access_token"]
     rows = client.get("/api/oauth/data", params={"access_token": token, **DATA_PARAMS}).json()["rows"]
     assert rows == []
+
+
+def test_a_repeated_report_follows_new_data_through_the_oauth_surface(client, account, oauth_app):
+    """The OAuth surface shares the report cache: its user arrives with the data version too."""
+    send(client, account, [span(f"{DAY}T09:00:00Z", f"{DAY}T09:10:00Z", "Code")])
+    web_login(client, account.email)
+    token = token_for(client, oauth_app, "time_data")["access_token"]
+    params = {"access_token": token, **DATA_PARAMS, "restrict_kind": "activity"}
+    first = client.get("/api/oauth/data", params=params).json()["rows"]
+    assert client.get("/api/oauth/data", params=params).json()["rows"] == first == [[1, 600, 1, "code", *first[0][4:]]]
+    send(client, account, [span(f"{DAY}T10:00:00Z", f"{DAY}T10:05:00Z", "Code")])
+    assert client.get("/api/oauth/data", params=params).json()["rows"][0][1] == 900
