@@ -126,10 +126,11 @@ def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFil
 class _Labels(dict[Any, "str | None"]):
     """Bucket number → label, made on first use: a report has few distinct buckets but many rows."""
 
-    def __init__(self, make: Callable[[int], str | None], *, ranked: bool = False) -> None:
+    def __init__(self, make: Callable[[int], str | None], *, ranked: bool = False, folds: bool = False) -> None:
         super().__init__()
         self._make = make
         self.ranked = ranked  # one bucket, no label: the hottest reports skip them
+        self.folds = folds  # several buckets (days) share a label (their week or month)
 
     def __missing__(self, bucket: Any) -> str | None:
         found = self[bucket] = self._make(int(bucket))
@@ -142,8 +143,17 @@ def _bucket_labels(resolution: str, perspective: str) -> _Labels:
     unit = {"minute": FIVE_MINUTES_MS, "hour": HOUR_MS}.get(resolution)
     if unit:
         return _Labels(lambda b: local_label(b * unit))
-    fold = {"week": week_start_day, "month": month_start_day}.get(resolution, lambda d: d)
-    return _Labels(lambda b: local_label(fold(b) * DAY_MS))
+    fold = {"week": week_start_day, "month": month_start_day}.get(resolution)
+    if fold is None:
+        return _Labels(lambda b: local_label(b * DAY_MS))
+    return _Labels(lambda b: local_label(fold(b) * DAY_MS), folds=True)
+
+
+class _Same(dict[Any, Any]):
+    """Labels that are already labels."""
+
+    def __missing__(self, label: Any) -> Any:
+        return label
 
 
 def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = None) -> Report:
@@ -197,7 +207,7 @@ def _aggregate(
     if group == "efficiency":
         return _efficiency(rows if totals.keyed else _weighted(rows, cats), labels)
     if group in _BY_DOCUMENT:
-        return _by_document(group, rows, cats, names, labels)
+        return _by_document(group, totals, cats, names, labels)
     # Sum by (label, key): weeks and months fold several day numbers into one label, and the tiers
     # UNIONed in SQL may give one activity more than one row per bucket.
     sums: dict[tuple[Any, Any], int] = {}
@@ -230,32 +240,45 @@ def _aggregate(
 
 
 def _by_document(
-    group: str, rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
+    group: str, totals: Totals, cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
 ) -> Report:
-    """The document kinds: a row per document, thousands of them, so rows are summed by ids, the
-    names and the activity's part of each row are looked up once per row, and rows sort as flat
+    """The document kinds: a row per document, thousands of them, so rows are summed by ids (only
+    when SQL's rows are not already one per bucket, activity and document, or labels fold buckets),
+    the names and the activity's part of each row are looked up once per row, and rows sort as flat
     tuples. (label, activity, document) → the row's fields is one to one: no document is stored
     under the name "No Details" (see domain.naming.stored_document)."""
     tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
+    rows: Sequence[Sequence[Any]] = totals.rows
+    by_label: dict[Any, Any] = labels
+    if not totals.unique or labels.folds:
+        sums: dict[tuple[Any, int, int | None], int] = {}
+        get = sums.get
+        for b, a, d, ms in rows:
+            k = (labels[b], a, d)
+            sums[k] = get(k, 0) + ms
+        rows, by_label = [(lab, a, d, ms) for (lab, a, d), ms in sums.items()], _Same()
     if group == "document" and labels.ranked:
         return _ranked_documents(rows, cats, names, tail)
-    sums: dict[tuple[Any, int, int | None], int] = {}
-    get = sums.get
-    for b, a, d, ms in rows:
-        k = (labels[b], a, d)
-        sums[k] = get(k, 0) + ms
     decorated: list[tuple[Any, ...]]
     # Ordered by label, seconds (more first), then the row's fields from the first, the first
     # case-insensitively; the tuples are unique before their last two items.
     if group == "document":
         head = {activity_id: (info.name.casefold(), info.name) for activity_id, info in cats.items()}
         decorated = [
-            (lab or "", -((ms + 500) // 1000), *head[a], NO_DETAILS if d is None else names[d], tail[a], lab, ms)
-            for (lab, a, d), ms in sums.items()
+            (
+                (lab := by_label[b]) or "",
+                -((ms + 500) // 1000),
+                *head[a],
+                NO_DETAILS if d is None else names[d],
+                tail[a],
+                lab,
+                ms,
+            )
+            for b, a, d, ms in rows
         ]
         decorated.sort()
         return Report("document", [(d[6], d[7], d[3], d[4], *d[5]) for d in decorated])
-    named = [(lab, a, NO_DETAILS if d is None else names[d], ms) for (lab, a, d), ms in sums.items()]
+    named = [(by_label[b], a, NO_DETAILS if d is None else names[d], ms) for b, a, d, ms in rows]
     decorated = [(lab or "", -((ms + 500) // 1000), doc.casefold(), doc, tail[a], lab, ms) for lab, a, doc, ms in named]
     decorated.sort()
     return Report("activity", [(d[5], d[6], d[3], *d[4]) for d in decorated])
@@ -264,17 +287,13 @@ def _by_document(
 def _ranked_documents(
     rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], tail: dict[int, Any]
 ) -> Report:
-    """The week's (or year's) documents ranked: as above without labels, the most requested large report."""
-    sums: dict[tuple[int, int | None], int] = {}
-    get = sums.get
-    for _b, a, d, ms in rows:
-        k = (a, d)
-        sums[k] = get(k, 0) + ms
+    """The week's (or year's) documents ranked, one row per (activity, document) already: as above
+    without labels, the most requested large report."""
     folded = {activity_id: info.name.casefold() for activity_id, info in cats.items()}
     name = {activity_id: info.name for activity_id, info in cats.items()}
     decorated = [
         (-((ms + 500) // 1000), folded[a], name[a], NO_DETAILS if d is None else names[d], tail[a], ms)
-        for (a, d), ms in sums.items()
+        for _b, a, d, ms in rows
     ]
     decorated.sort()
     return Report("document", [(None, d[5], d[2], d[3], *d[4]) for d in decorated])

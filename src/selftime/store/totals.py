@@ -224,11 +224,13 @@ class Totals:
     efficiency (bucket, milliseconds, milliseconds times productivity).
 
     One bucket and key may come in more than one row (the month and day rollups are UNIONed): the
-    caller sums. Sums are cast back to BIGINT: PostgreSQL's SUM of a bigint is a numeric, which
+    caller sums, unless `unique`: one SELECT grouped by bucket, activity and document gave the rows.
+    Sums are cast back to BIGINT: PostgreSQL's SUM of a bigint is a numeric, which
     reaches Python as a Decimal, slow to add and not JSON."""
 
     rows: Sequence[Sequence[Any]]
     keyed: bool
+    unique: bool = False
 
 
 def fetch(conn: Connection, q: TotalsQuery) -> Totals:
@@ -270,7 +272,9 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
             f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
             f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
         )
-    return Totals(_run(conn, inner, params), keyed=parts is not None and q.group in KEYED)
+    return Totals(
+        _run(conn, inner, params), keyed=parts is not None and q.group in KEYED, unique=parts is None and by_document
+    )
 
 
 def _run(conn: Connection, sql: str, params: dict[str, object]) -> Sequence[Sequence[Any]]:
