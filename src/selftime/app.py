@@ -21,6 +21,7 @@ from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
 from selftime.report_cache import ReportCache
+from selftime.report_refresh import Refresher
 from selftime.web import site as web
 
 log = logging.getLogger("selftime")
@@ -46,6 +47,12 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
         clock_ms=clock_ms or system_clock_ms,
         reports=ReportCache(settings.report_cache_mb * 1024 * 1024),
     )
+    if settings.report_cache_mb > 0 and settings.report_refresh_minutes > 0:
+        svc.refresher = Refresher(
+            lambda account, questions: data.refresh(svc, account, questions),
+            svc.clock_ms,
+            window_seconds=settings.report_refresh_minutes * 60,
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +60,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
         if settings.maintenance_interval_seconds > 0:
             task = asyncio.create_task(maintenance.loop(svc, settings.maintenance_interval_seconds))
         yield
+        if svc.refresher is not None:
+            await asyncio.to_thread(svc.refresher.close)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -40,6 +40,9 @@ class Settings:
     login_failure_window_seconds: int = 900
     # Memory per server process for finished Analytic Data API bodies (see report_cache); 0 turns it off.
     report_cache_mb: int = 64
+    # After new time arrives, questions asked within this many minutes are answered again ahead of
+    # their next asking (see report_refresh); 0 turns it off.
+    report_refresh_minutes: int = 15
 
     @property
     def resolved_database_url(self) -> str:
@@ -78,6 +81,7 @@ def settings_from_env() -> Settings:
         open_signup=os.environ.get("SELFTIME_OPEN_SIGNUP", "1").strip().lower() not in ("0", "false", "no", "off"),
         secure_cookies=os.environ.get("SELFTIME_SECURE_COOKIES", "").strip().lower() in ("1", "true", "yes", "on"),
         report_cache_mb=_whole_number("SELFTIME_REPORT_CACHE_MB", 64),
+        report_refresh_minutes=_whole_number("SELFTIME_REPORT_REFRESH_MINUTES", 15),
     )
 
 
@@ -86,5 +90,5 @@ def _whole_number(name: str, default: int) -> int:
     if not text:
         return default
     if not text.isdigit():
-        raise ValueError(f"{name} must be a whole number of megabytes (0 or more), not {text!r}")
+        raise ValueError(f"{name} must be a whole number (0 or more), not {text!r}")
     return int(text)

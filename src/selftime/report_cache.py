@@ -62,6 +62,11 @@ class ReportCache:
             self.hits += 1
             return found
 
+    def __contains__(self, key: Hashable) -> bool:
+        """Whether a body is held, without counting a hit or refreshing its place."""
+        with self._lock:
+            return key in self._entries
+
     def put(self, key: Hashable, body: bytes, content_type: str) -> None:
         if not self.enabled or len(body) * _LARGEST_SHARE > self._max_bytes:
             return

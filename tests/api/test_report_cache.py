@@ -241,5 +241,5 @@ def test_report_cache_size_comes_from_the_environment(monkeypatch: Any):
     monkeypatch.setenv("SELFTIME_REPORT_CACHE_MB", "0")
     assert settings_from_env().report_cache_mb == 0
     monkeypatch.setenv("SELFTIME_REPORT_CACHE_MB", "lots")
-    with pytest.raises(ValueError, match="SELFTIME_REPORT_CACHE_MB must be a whole number"):
+    with pytest.raises(ValueError, match="SELFTIME_REPORT_CACHE_MB must be a whole number \\(0 or more\\)"):
         settings_from_env()

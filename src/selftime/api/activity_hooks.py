@@ -15,6 +15,8 @@ log = logging.getLogger("selftime.hooks")
 
 def after_activity(svc: Services, user: User, start_ms: int, end_ms: int) -> None:
     """Called after a commit that added time in [start_ms, end_ms) for the user."""
+    if svc.refresher is not None:
+        svc.refresher.after_write(user.account)
     try:
         judge_new_time(svc, user, start_ms, end_ms)
     except SQLAlchemyError:

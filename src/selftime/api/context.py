@@ -12,6 +12,7 @@ from selftime.catalog_cache import CatalogCache
 from selftime.config import Settings
 from selftime.db.engine import Database
 from selftime.report_cache import ReportCache
+from selftime.report_refresh import Refresher
 
 
 def system_clock_ms() -> int:
@@ -25,6 +26,7 @@ class Services:
     clock_ms: Callable[[], int] = system_clock_ms
     catalogs: CatalogCache = field(default_factory=CatalogCache)
     reports: ReportCache = field(default_factory=lambda: ReportCache(0))
+    refresher: Refresher | None = None  # server processes only: see report_refresh
 
 
 def services(request: Request) -> Services:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 
 from fastapi import APIRouter, Request
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -14,7 +16,7 @@ from selftime.api.context import Services, request_params, services
 from selftime.compat import params as wire
 from selftime.compat import render
 from selftime.domain.zone import from_ms, today_in, zone
-from selftime.store import schedules
+from selftime.store import schedules, users
 from selftime.store.users import User
 
 log = logging.getLogger("selftime.data")
@@ -26,6 +28,8 @@ def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
     try:
         now = svc.clock_ms()
         parsed = wire.parse(params, today_in(zone(user.time_zone), from_ms(now)))
+        if svc.refresher is not None:
+            svc.refresher.asked(user.account, parsed)
         key = _cache_key(user, parsed, None)
         # Without a schedule, a repeated question needs no database at all (the user came with the key).
         cached = svc.reports.get(key) if parsed.schedule_id is None else None
@@ -41,31 +45,61 @@ def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
                 cached = svc.reports.get(key)
                 if cached is not None:
                     return _body(*cached)
-            report = analytics.run(
-                conn,
-                analytics.ReportRequest(
-                    user_id=user.id,
-                    time_zone=user.time_zone,
-                    perspective=parsed.perspective,
-                    resolution=parsed.resolution,
-                    kind=parsed.kind,
-                    begin=parsed.begin,
-                    end=parsed.end,
-                    thing=parsed.thing,
-                    thingy=parsed.thingy,
-                    source_type=parsed.source_type,
-                    schedule=schedule,
-                    catalog_version=user.catalog_version,
-                    created_ms=user.created_ms,
-                ),
-                svc.catalogs,
-            )
+            body, content_type = _compute(svc, conn, user, parsed, schedule)
     except (wire.ParamError, analytics.QueryError) as exc:
         log.info("query error for user %s: %s", user.id, exc)
         return render.query_error()
-    body, content_type = render.data_body(parsed.perspective, report, parsed.format)
     svc.reports.put(key, body, content_type)
     return _body(body, content_type)
+
+
+def _compute(
+    svc: Services, conn: Connection, user: User, parsed: wire.DataParams, schedule: schedules.Schedule | None
+) -> tuple[bytes, str]:
+    report = analytics.run(
+        conn,
+        analytics.ReportRequest(
+            user_id=user.id,
+            time_zone=user.time_zone,
+            perspective=parsed.perspective,
+            resolution=parsed.resolution,
+            kind=parsed.kind,
+            begin=parsed.begin,
+            end=parsed.end,
+            thing=parsed.thing,
+            thingy=parsed.thingy,
+            source_type=parsed.source_type,
+            schedule=schedule,
+            catalog_version=user.catalog_version,
+            created_ms=user.created_ms,
+        ),
+        svc.catalogs,
+    )
+    return render.data_body(parsed.perspective, report, parsed.format)
+
+
+def refresh(svc: Services, account: tuple[int, int], questions: list[Hashable]) -> None:
+    """Answer an account's recent questions again into the cache (see report_refresh), each under
+    the versions read in its own transaction, before the data."""
+    for parsed in questions:
+        assert isinstance(parsed, wire.DataParams)
+        with svc.db.read() as conn:
+            user = users.by_id(conn, account[0])
+            if user is None or user.account != account:
+                return  # the account is gone (its id may be someone else's now)
+            schedule = None
+            if parsed.schedule_id is not None:
+                schedule = schedules.for_user(conn, user.id, parsed.schedule_id)
+                if schedule is None:
+                    continue
+            key = _cache_key(user, parsed, schedule.ranges if schedule else None)
+            if key in svc.reports:
+                continue
+            try:
+                body, content_type = _compute(svc, conn, user, parsed, schedule)
+            except analytics.QueryError:
+                continue
+        svc.reports.put(key, body, content_type)
 
 
 def _cache_key(user: User, parsed: wire.DataParams, ranges: object) -> tuple[object, ...]:

@@ -1,0 +1,112 @@
+"""Refresh-ahead: after new time commits, the account's recent questions are answered again in the
+background, so the next asking is a cache hit, with the answer a server without cache computes."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections.abc import Hashable, Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from selftime.app import create_app
+from selftime.config import Settings
+from selftime.db.engine import Database
+from selftime.report_refresh import Refresher
+from tests.api.test_report_cache import HISTORY, QUERIES, body, offline_meeting, reports
+from tests.conftest import Clock, send, span
+
+
+def refresher(client: TestClient) -> Refresher:
+    found = client.app.state.services.refresher  # type: ignore[attr-defined]
+    assert isinstance(found, Refresher)
+    return found
+
+
+@pytest.fixture
+def plain(settings: Settings, db: Database, clock: Clock) -> Iterator[TestClient]:
+    with TestClient(create_app(dataclasses.replace(settings, report_cache_mb=0), db=db, clock_ms=clock)) as other:
+        yield other
+
+
+@pytest.mark.parametrize("write", ["ingest", "offline time"])
+def test_after_new_time_the_recent_questions_are_ready_and_right(client, plain, account, write):
+    send(client, account, HISTORY)
+    for params in QUERIES:
+        body(client, account, params)
+    if write == "ingest":
+        send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:07:00Z", "Code", "new.py")])
+    else:
+        offline_meeting(client, account, "2026-11-30 11:00:00")
+    refresher(client).wait_idle()
+    assert refresher(client).refreshed == len(QUERIES)
+    hits = reports(client).hits
+    for params in QUERIES:
+        assert body(client, account, params) == body(plain, account, params), params
+    assert reports(client).hits == hits + len(QUERIES)
+
+
+def test_questions_older_than_the_window_are_left_to_their_next_asking(client, account, clock):
+    send(client, account, HISTORY)
+    body(client, account, QUERIES[0])
+    clock.set(clock.now + dt.timedelta(minutes=16))
+    body(client, account, QUERIES[1])
+    send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:07:00Z", "Code", "new.py")])
+    refresher(client).wait_idle()
+    assert refresher(client).refreshed == 1
+
+
+def test_no_refresh_when_turned_off(settings, db, clock, account):
+    off = dataclasses.replace(settings, report_refresh_minutes=0)
+    with TestClient(create_app(off, db=db, clock_ms=clock)) as client:
+        assert client.app.state.services.refresher is None  # type: ignore[attr-defined]
+        send(client, account, HISTORY)
+        body(client, account, QUERIES[0])
+        send(client, account, HISTORY[:1], device="phone")  # must not fail without a refresher
+
+
+def test_a_refresh_waiting_to_run_is_not_queued_twice_and_a_running_one_runs_again():
+    started, release = threading.Event(), threading.Event()
+    runs: list[list[Hashable]] = []
+
+    def compute(account: tuple[int, int], questions: list[Hashable]) -> None:
+        runs.append(questions)
+        started.set()
+        release.wait(10)
+
+    clock = Clock()
+    refresh = Refresher(compute, clock, window_seconds=60, max_questions=2)
+    for question in ("a", "b", "c"):
+        refresh.asked((1, 0), question)
+    refresh.after_write((1, 0))
+    assert started.wait(10)  # running now
+    refresh.after_write((1, 0))  # queued behind it
+    refresh.after_write((1, 0))  # already queued: nothing more
+    refresh.after_write((2, 0))  # never asked anything: nothing
+    release.set()
+    refresh.wait_idle()
+    assert runs == [["c", "b"], ["c", "b"]]  # the two most recent questions, newest first, twice
+    refresh.close()
+    refresh.after_write((1, 0))
+    assert len(runs) == 2
+
+
+def test_a_failing_refresh_is_logged_and_the_next_one_still_runs(caplog):
+    calls = []
+
+    def compute(account: tuple[int, int], questions: list[Hashable]) -> None:
+        calls.append(account)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+
+    refresh = Refresher(compute, Clock(), window_seconds=60)
+    refresh.asked((1, 0), "q")
+    refresh.after_write((1, 0))
+    refresh.wait_idle()
+    refresh.after_write((1, 0))
+    refresh.wait_idle()
+    refresh.close()
+    assert calls == [(1, 0), (1, 0)] and refresh.refreshed == 1
+    assert "refreshing reports for account (1, 0) failed" in caplog.text
