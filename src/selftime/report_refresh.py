@@ -7,8 +7,8 @@ report: 10-40 ms for a week of documents. With it, the poll finds the body alrea
 computed here are keyed by versions read in the same breath as the data (see report_cache), so they
 are never older than what a request would compute.
 
-One background thread per server process; a refresh for an account that is already waiting to run
-is not queued twice, and one that is running when more time arrives runs again after it.
+One background thread per server process. A refresh starts a second after the write that asked for
+it, and writes in that second join it; one that is running when more time arrives runs again after.
 """
 
 from __future__ import annotations
@@ -29,15 +29,25 @@ _MAX_ACCOUNTS = 1_000  # most recently asking accounts remembered
 
 class Refresher:
     def __init__(
-        self, compute: Compute, clock_ms: Callable[[], int], *, window_seconds: float, max_questions: int = 8
+        self,
+        compute: Compute,
+        clock_ms: Callable[[], int],
+        *,
+        window_seconds: float,
+        max_questions: int = 8,
+        settle_seconds: float = 1.0,
     ) -> None:
         self._compute = compute
         self._clock_ms = clock_ms
         self._window_ms = int(window_seconds * 1000)
         self._max_questions = max_questions
+        # A refresh waits this long after the write that asked for it, and writes meanwhile join it:
+        # an agent catching up sends batch after batch, and each report computed for nothing takes
+        # CPU from the ingest.
+        self._settle_seconds = settle_seconds
         self._lock = threading.Lock()
         self._asked: OrderedDict[Account, OrderedDict[Hashable, int]] = OrderedDict()
-        self._queued: set[Account] = set()
+        self._waiting: dict[Account, threading.Timer] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
         self.refreshed = 0  # questions answered ahead, for tests and the curious
@@ -58,26 +68,34 @@ class Refresher:
                 self._asked.popitem(last=False)
 
     def after_write(self, account: Account) -> None:
-        """New time for the account has committed: answer its recent questions again, in the background."""
+        """New time for the account has committed: answer its recent questions again, soon, in the background."""
         if self._window_ms <= 0:
             return
-        now = self._clock_ms()
         with self._lock:
-            if self._closed or account in self._queued:
+            if self._closed or account in self._waiting or not self._recent(account):
                 return
-            # The most recently asked first: it is the likeliest to be asked again soonest.
-            asked = reversed(self._asked.get(account, {}).items())
-            recent = [q for q, at in asked if now - at <= self._window_ms]
-            if not recent:
-                return
-            self._queued.add(account)
+            timer = threading.Timer(self._settle_seconds, self._submit, args=(account,))
+            timer.daemon = True
+            self._waiting[account] = timer
+        timer.start()
+
+    def _recent(self, account: Account) -> list[Hashable]:
+        """The account's questions inside the window, the most recently asked first (the likeliest to
+        be asked again soonest). Call with the lock held."""
+        now = self._clock_ms()
+        return [q for q, at in reversed(self._asked.get(account, {}).items()) if now - at <= self._window_ms]
+
+    def _submit(self, account: Account) -> None:
+        with self._lock:
+            if self._waiting.pop(account, None) is None or self._closed:
+                return  # run already (wait_idle) or shut down
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-refresh")
-            self._executor.submit(self._run, account, recent)
+            self._executor.submit(self._run, account)
 
-    def _run(self, account: Account, questions: list[Hashable]) -> None:
+    def _run(self, account: Account) -> None:
         with self._lock:
-            self._queued.discard(account)  # time that arrives from now on needs another pass
+            questions = self._recent(account)
         try:
             self._compute(account, questions)
             self.refreshed += len(questions)
@@ -86,7 +104,12 @@ class Refresher:
             log.exception("refreshing reports for account %s failed", account)
 
     def wait_idle(self) -> None:
-        """Block until every refresh queued so far has run (one thread: the queue is in order)."""
+        """Start every waiting refresh now, and block until all have run (one thread: in order)."""
+        with self._lock:
+            waiting = list(self._waiting.items())
+        for account, timer in waiting:
+            timer.cancel()
+            self._submit(account)
         with self._lock:
             executor = self._executor
         if executor is not None:
@@ -96,6 +119,9 @@ class Refresher:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            waiting, self._waiting = list(self._waiting.values()), {}
             executor, self._executor = self._executor, None
+        for timer in waiting:
+            timer.cancel()
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)

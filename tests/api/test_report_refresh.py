@@ -67,7 +67,25 @@ def test_no_refresh_when_turned_off(settings, db, clock, account):
         send(client, account, HISTORY[:1], device="phone")  # must not fail without a refresher
 
 
-def test_a_refresh_waiting_to_run_is_not_queued_twice_and_a_running_one_runs_again():
+def test_writes_while_a_refresh_waits_join_it():
+    runs: list[list[Hashable]] = []
+    refresh = Refresher(lambda _a, q: runs.append(q), Clock(), window_seconds=60, max_questions=2, settle_seconds=3600)
+    for question in ("a", "b", "c"):
+        refresh.asked((1, 0), question)
+    for _ in range(3):
+        refresh.after_write((1, 0))
+    refresh.after_write((2, 0))  # never asked anything: nothing to refresh
+    assert runs == []  # still settling
+    refresh.wait_idle()
+    assert runs == [["c", "b"]]  # once, the two most recent questions, newest first
+    refresh.after_write((1, 0))
+    refresh.close()  # a waiting refresh is dropped, and nothing starts after
+    refresh.after_write((1, 0))
+    refresh.wait_idle()
+    assert runs == [["c", "b"]]
+
+
+def test_time_arriving_during_a_refresh_gets_another_one_after_it():
     started, release = threading.Event(), threading.Event()
     runs: list[list[Hashable]] = []
 
@@ -76,21 +94,15 @@ def test_a_refresh_waiting_to_run_is_not_queued_twice_and_a_running_one_runs_aga
         started.set()
         release.wait(10)
 
-    clock = Clock()
-    refresh = Refresher(compute, clock, window_seconds=60, max_questions=2)
-    for question in ("a", "b", "c"):
-        refresh.asked((1, 0), question)
+    refresh = Refresher(compute, Clock(), window_seconds=60, settle_seconds=0)
+    refresh.asked((1, 0), "q")
     refresh.after_write((1, 0))
-    assert started.wait(10)  # running now
-    refresh.after_write((1, 0))  # queued behind it
-    refresh.after_write((1, 0))  # already queued: nothing more
-    refresh.after_write((2, 0))  # never asked anything: nothing
+    assert started.wait(10)  # running, and blocked
+    refresh.after_write((1, 0))
     release.set()
     refresh.wait_idle()
-    assert runs == [["c", "b"], ["c", "b"]]  # the two most recent questions, newest first, twice
     refresh.close()
-    refresh.after_write((1, 0))
-    assert len(runs) == 2
+    assert runs == [["q"], ["q"]]
 
 
 def test_a_failing_refresh_is_logged_and_the_next_one_still_runs(caplog):
