@@ -4,9 +4,8 @@ the entries."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,48 +13,14 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from selftime.app import create_app
 from selftime.cli import app as cli
 from selftime.config import Settings
 from selftime.db.engine import Database
 from selftime.db.tables import users
 from selftime.report_cache import ReportCache
 from selftime.store import account_data
-from tests.conftest import Account, Clock, batch, send, span
-
-WEEK = {"restrict_begin": "2026-11-23", "restrict_end": "2026-11-30"}
-QUERIES: list[dict[str, str]] = [
-    {**WEEK, "perspective": "rank", "restrict_kind": "activity"},
-    {**WEEK, "perspective": "rank", "restrict_kind": "category", "format": "csv"},
-    {**WEEK, "perspective": "interval", "resolution_time": "hour", "restrict_kind": "document"},
-    {**WEEK, "perspective": "interval", "resolution_time": "day", "restrict_kind": "efficiency"},
-    {**WEEK, "perspective": "interval", "resolution_time": "minute", "restrict_kind": "productivity"},
-    {**WEEK, "restrict_kind": "document", "restrict_thing": "code"},
-    {"perspective": "rank", "restrict_kind": "overview"},  # today, from the clock
-]
-HISTORY = [
-    span("2026-11-29T22:30:00Z", "2026-11-29T23:40:00Z", "Code", "main.py"),
-    span("2026-11-30T08:00:00Z", "2026-11-30T08:45:00Z", "Slack"),
-    span("2026-11-30T09:00:00Z", "2026-11-30T09:20:00Z", "Firefox", "Issues", "https://github.com/x"),
-]
-
-
-def reports(client: TestClient) -> ReportCache:
-    return client.app.state.services.reports  # type: ignore[attr-defined, no-any-return]
-
-
-@pytest.fixture
-def plain(settings: Settings, db: Database, clock: Clock) -> Iterator[TestClient]:
-    """A second server process on the same database, without the cache: the truth."""
-    off = dataclasses.replace(settings, report_cache_mb=0)
-    with TestClient(create_app(off, db=db, clock_ms=clock)) as other:
-        yield other
-
-
-def body(client: TestClient, account: Account, params: dict[str, str]) -> bytes:
-    response = client.get("/anapi/data", params={"key": account.key, "format": "json", **params})
-    assert response.status_code == 200, response.text
-    return response.content
+from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, reports
+from tests.conftest import Account, batch, send, span
 
 
 def warm(client: TestClient, account: Account) -> None:
@@ -98,11 +63,6 @@ def _ingest_elsewhere(client: TestClient, plain: TestClient, account: Account, s
 
 def _offline_post(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
     offline_meeting(client, account, "2026-11-30 11:00:00")
-
-
-def offline_meeting(client: TestClient, account: Account, start: str) -> None:
-    meeting = {"start_time": start, "duration": 30, "activity_name": "Meeting"}
-    assert client.post("/anapi/offline_time_post", params={"key": account.key}, json=meeting).status_code == 200
 
 
 def _offline_delete(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:

@@ -6,16 +6,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 
 import pytest
 from starlette.testclient import TestClient
 
 from selftime.app import create_app
-from selftime.config import Settings
-from selftime.db.engine import Database
 from selftime.report_refresh import Refresher
-from tests.api.test_report_cache import HISTORY, QUERIES, body, offline_meeting, reports
+from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, reports
 from tests.conftest import Clock, send, span
 
 
@@ -23,12 +21,6 @@ def refresher(client: TestClient) -> Refresher:
     found = client.app.state.services.refresher  # type: ignore[attr-defined]
     assert isinstance(found, Refresher)
     return found
-
-
-@pytest.fixture
-def plain(settings: Settings, db: Database, clock: Clock) -> Iterator[TestClient]:
-    with TestClient(create_app(dataclasses.replace(settings, report_cache_mb=0), db=db, clock_ms=clock)) as other:
-        yield other
 
 
 @pytest.mark.parametrize("write", ["ingest", "offline time"])
