@@ -28,7 +28,8 @@ _LARGEST_SHARE = 8
 
 
 class ReportCache:
-    """An LRU of bodies bounded by their total size in bytes; 0 bytes turns it off."""
+    """An LRU of bodies bounded by their total size in bytes; 0 bytes turns it off. Keys are tuples
+    that lead with the account, (user id, created_ms): `forget` finds an account's bodies by it."""
 
     def __init__(self, max_bytes: int) -> None:
         self._lock = threading.Lock()

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, delete, select, update
 from selftime.db.raw import insert_rows
 from selftime.db.tables import rollup_days, rollup_doc_days, rollup_months, users
 from selftime.domain.zone import DAY_MS, FIFTEEN_MINUTES_MS, month_start_day, offset_segments
+from selftime.store.users import bump_data_version
 
 # (bucket_ms, activity_id) → milliseconds, for one source type.
 Amounts = Mapping[tuple[int, int], int]
@@ -111,11 +112,8 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
     for source_type, amounts in by_source.items():
         add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts)
     rebuild_document_days(conn, user_id=user_id, zone=zone)
-    conn.execute(
-        update(users)
-        .where(users.c.id == user_id)
-        .values(rollup_zone=zone, data_version=users.c.data_version + 1)  # see users.bump_data_version
-    )
+    conn.execute(update(users).where(users.c.id == user_id).values(rollup_zone=zone))
+    bump_data_version(conn, user_id)
 
 
 def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:
