@@ -92,7 +92,8 @@ def after_sync(
     """The first asking after an agent's sync: a dashboard polls its question, a batch of new time
     lands in the week (it moves the account's data version on), and two seconds later the question is
     asked again. Refresh-ahead (report_refresh: it settles for a second, then computes) has answered
-    it by then; httpx keeps one connection, so both requests reach the same server process."""
+    it by then. The agent posts on a connection of its own, as it does in use, so with several
+    workers the batch lands on any of them: the dashboard's process sees the versions move."""
     headers = {"Authorization": f"Bearer {key}"}
     minute = 0
     for name, params in shapes.items():
@@ -104,7 +105,7 @@ def after_sync(
             end = start + dt.timedelta(seconds=30)
             span = {"start": start.isoformat(), "end": end.isoformat(), "application": "Code"}
             batch = {"device": {"id": "sync", "name": "sync"}, "batch_id": f"sync-{minute}", "spans": [span]}
-            client.post("/api/v1/activity", json=batch, headers=headers).raise_for_status()
+            httpx.post(f"{client.base_url}api/v1/activity", json=batch, headers=headers).raise_for_status()
             time.sleep(2)
             t = time.perf_counter()
             client.get("/anapi/data", params={**params, "key": key}).raise_for_status()

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +22,8 @@ from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
 from selftime.report_cache import ReportCache
 from selftime.report_refresh import Refresher
+from selftime.store import users
+from selftime.store.users import Account
 from selftime.web import site as web
 
 log = logging.getLogger("selftime")
@@ -39,6 +41,11 @@ def settle_collector() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
+def _report_versions(db: Database, accounts: list[Account]) -> dict[Account, Hashable]:
+    with db.read() as conn:
+        return dict(users.report_versions(conn, [user_id for user_id, _created in accounts]))
+
+
 def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
     database = db or Database(build_engine(settings.resolved_database_url))
     svc = Services(
@@ -52,6 +59,7 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
             lambda account, questions: data.refresh(svc, account, questions),
             svc.clock_ms,
             window_seconds=settings.report_refresh_minutes * 60,
+            versions=lambda accounts: _report_versions(database, accounts),
         )
 
     @contextlib.asynccontextmanager

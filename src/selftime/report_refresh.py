@@ -7,8 +7,12 @@ report: 10-40 ms for a week of documents. With it, the poll finds the body alrea
 computed here are keyed by versions read in the same breath as the data (see report_cache), so they
 are never older than what a request would compute.
 
-One background thread per server process. A refresh starts a second after the write that asked for
-it, and writes in that second join it; one that is running when more time arrives runs again after.
+A refresh starts a second after the write that asked for it, and writes in that second join it; one
+that is running when more time arrives runs again after. Writes in this process ask at once. Writes
+elsewhere (the other processes of `serve --workers N`, the CLI's imports, categorizations and zone
+changes) are seen by a watcher that reads the asking accounts' versions twice a second, one small
+SELECT, and only while some account has asked within the window: a dashboard's connection may land
+on any worker, whichever one took the agent's batch.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 log = logging.getLogger("selftime.report_refresh")
 
 Account = tuple[int, int]  # (user id, created_ms): see User.account
-Compute = Callable[[Account, list[Hashable]], None]
+Compute = Callable[[Account, list[Hashable]], int]  # → how many it computed (others were there already)
+# The accounts' current versions (anything comparable; see User.report_versions); gone ones missing.
+Versions = Callable[[list[Account]], dict[Account, Hashable]]
 
 _MAX_ACCOUNTS = 1_000  # most recently asking accounts remembered
 
@@ -36,8 +42,12 @@ class Refresher:
         window_seconds: float,
         max_questions: int = 8,
         settle_seconds: float = 1.0,
+        versions: Versions | None = None,
+        poll_seconds: float = 0.5,
     ) -> None:
         self._compute = compute
+        self._versions = versions
+        self._poll_seconds = poll_seconds
         self._clock_ms = clock_ms
         self._window_ms = int(window_seconds * 1000)
         self._max_questions = max_questions
@@ -47,17 +57,24 @@ class Refresher:
         self._settle_seconds = settle_seconds
         self._lock = threading.Lock()
         self._asked: OrderedDict[Account, OrderedDict[Hashable, int]] = OrderedDict()
+        self._seen: dict[Account, Hashable] = {}  # the versions each account was last answered or refreshed under
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
         self._waiting: dict[Account, threading.Timer] = {}
         self._executor: ThreadPoolExecutor | None = None
         self._closed = False
-        self.refreshed = 0  # questions answered ahead, for tests and the curious
+        self.refreshed = 0  # reports computed ahead, for tests and the curious
 
-    def asked(self, account: Account, question: Hashable) -> None:
-        """Note that the account asked this (a hit or a miss alike)."""
+    def asked(self, account: Account, question: Hashable, versions: Hashable = None) -> None:
+        """Note that the account asked this (a hit or a miss alike), answered under these versions."""
         if self._window_ms <= 0:
             return
         now = self._clock_ms()
         with self._lock:
+            self._seen[account] = versions
+            if self._versions is not None and self._watcher is None and not self._closed:
+                self._watcher = threading.Thread(target=self._watch, name="report-watch", daemon=True)
+                self._watcher.start()
             questions = self._asked.pop(account, None) or OrderedDict()
             self._asked[account] = questions
             questions.pop(question, None)
@@ -65,7 +82,7 @@ class Refresher:
             while len(questions) > self._max_questions:
                 questions.popitem(last=False)
             while len(self._asked) > _MAX_ACCOUNTS:
-                self._asked.popitem(last=False)
+                self._seen.pop(self._asked.popitem(last=False)[0], None)
 
     def after_write(self, account: Account) -> None:
         """New time for the account has committed: answer its recent questions again, soon, in the background."""
@@ -78,6 +95,39 @@ class Refresher:
             timer.daemon = True
             self._waiting[account] = timer
         timer.start()
+
+    def poll(self) -> int:
+        """Read the versions of the accounts that asked within the window, and refresh (as after a
+        write here) those whose versions moved on. Returns how many did. The watcher calls it."""
+        if self._versions is None:
+            return 0
+        with self._lock:
+            accounts = [a for a in self._asked if self._recent(a)]
+        if not accounts:
+            return 0
+        current = self._versions(accounts)
+        moved = []
+        with self._lock:
+            for account in accounts:
+                now = current.get(account)
+                if now is None:  # deleted: nothing to refresh, ever
+                    self._asked.pop(account, None)
+                    self._seen.pop(account, None)
+                elif self._seen.get(account) != now:
+                    self._seen[account] = now
+                    moved.append(account)
+        for account in moved:
+            self.after_write(account)
+        return len(moved)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._poll_seconds):
+            try:
+                self.poll()
+            except Exception:
+                # The database may be away for a moment; the next poll tries again, and requests
+                # meanwhile compute their reports themselves.
+                log.exception("reading report versions failed")
 
     def _recent(self, account: Account) -> list[Hashable]:
         """The account's questions inside the window, the most recently asked first (the likeliest to
@@ -97,8 +147,7 @@ class Refresher:
         with self._lock:
             questions = self._recent(account)
         try:
-            self._compute(account, questions)
-            self.refreshed += len(questions)
+            self.refreshed += self._compute(account, questions)
         except Exception:
             # A refresh only saves a later request some time; that request computes and reports.
             log.exception("refreshing reports for account %s failed", account)
@@ -121,6 +170,10 @@ class Refresher:
             self._closed = True
             waiting, self._waiting = list(self._waiting.values()), {}
             executor, self._executor = self._executor, None
+            watcher = self._watcher
+        self._stop.set()
+        if watcher is not None:
+            watcher.join()
         for timer in waiting:
             timer.cancel()
         if executor is not None:

@@ -5,21 +5,17 @@ the entries."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
-from selftime.cli import app as cli
-from selftime.config import Settings
 from selftime.db.engine import Database
 from selftime.db.tables import users
 from selftime.report_cache import ReportCache
 from selftime.store import account_data
-from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, reports
+from tests.api.report_helpers import HISTORY, QUERIES, WRITES, body, catalog_version, offline_meeting, reports
 from tests.conftest import Account, batch, send, span
 
 
@@ -43,69 +39,16 @@ def data_version(db: Database, user_id: int) -> int:
         return int(conn.execute(select(users.c.data_version).where(users.c.id == user_id)).scalar_one())
 
 
-def _catalog_version(db: Database, user_id: int) -> int:
-    with db.read() as conn:
-        return int(conn.execute(select(users.c.catalog_version).where(users.c.id == user_id)).scalar_one())
-
-
-def cli_run(settings: Settings, *args: str) -> None:
-    result = CliRunner().invoke(cli, ["--database-url", settings.database_url, *args])
-    assert result.exit_code == 0, result.output
-
-
-def _ingest(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:07:00Z", "Code", "new.py")])
-
-
-def _ingest_elsewhere(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    send(plain, account, [span("2026-11-25T10:00:00Z", "2026-11-25T11:00:00Z", "Slack")], device="desk")
-
-
-def _offline_post(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    offline_meeting(client, account, "2026-11-30 11:00:00")
-
-
-def _offline_delete(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    headers = {"Authorization": f"Bearer {account.key}"}
-    block = plain.get("/api/v1/offline", headers=headers).json()[0]
-    assert plain.delete(f"/api/v1/offline/{block['id']}", headers=headers).status_code == 200
-
-
-def _categorize(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    change = {"activity": "slack", "category": "Editing & IDEs", "productivity": 2}
-    headers = {"Authorization": f"Bearer {account.key}"}
-    assert client.post("/api/v1/categorizations", json=change, headers=headers).status_code == 200
-
-
-def _categorize_from_cli(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    cli_run(settings, "categorize", account.email, "code", "--productivity", "-2")
-
-
-def _zone_from_cli(client: TestClient, plain: TestClient, account: Account, settings: Settings) -> None:
-    cli_run(settings, "users", "set-time-zone", account.email, "Pacific/Kiritimati")
-
-
-WRITES: dict[str, Callable[[TestClient, TestClient, Account, Settings], None]] = {
-    "ingest": _ingest,
-    "ingest in another process": _ingest_elsewhere,
-    "offline time posted": _offline_post,
-    "offline block deleted in another process": _offline_delete,
-    "re-categorized": _categorize,
-    "re-categorized from the CLI": _categorize_from_cli,
-    "time zone changed from the CLI": _zone_from_cli,
-}
-
-
 @pytest.mark.parametrize("write", list(WRITES), ids=list(WRITES))
 def test_after_every_write_the_answer_is_the_computed_one(client, plain, account, settings, db, write):
     send(client, account, HISTORY)
     offline_meeting(client, account, "2026-11-30 07:00:00")
     warm(client, account)
     before = [body(plain, account, q) for q in QUERIES]
-    catalog_version = _catalog_version(db, account.id)
+    before_catalog = catalog_version(db, account.id)
     WRITES[write](client, plain, account, settings)
     if "categorized" not in write:  # no new activity: only the data version can tell
-        assert _catalog_version(db, account.id) == catalog_version
+        assert catalog_version(db, account.id) == before_catalog
     assert_as_computed(client, plain, account)
     assert [body(plain, account, q) for q in QUERIES] != before  # the write did change the answers
 

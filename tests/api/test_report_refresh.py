@@ -8,19 +8,14 @@ import datetime as dt
 import threading
 from collections.abc import Hashable
 
+import orjson
 import pytest
 from starlette.testclient import TestClient
 
 from selftime.app import create_app
 from selftime.report_refresh import Refresher
-from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, reports
+from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, refresher, reports
 from tests.conftest import Clock, send, span
-
-
-def refresher(client: TestClient) -> Refresher:
-    found = client.app.state.services.refresher  # type: ignore[attr-defined]
-    assert isinstance(found, Refresher)
-    return found
 
 
 @pytest.mark.parametrize("write", ["ingest", "offline time"])
@@ -61,7 +56,9 @@ def test_no_refresh_when_turned_off(settings, db, clock, account):
 
 def test_writes_while_a_refresh_waits_join_it():
     runs: list[list[Hashable]] = []
-    refresh = Refresher(lambda _a, q: runs.append(q), Clock(), window_seconds=60, max_questions=2, settle_seconds=3600)
+    refresh = Refresher(
+        lambda _a, q: runs.append(q) or len(q), Clock(), window_seconds=60, max_questions=2, settle_seconds=3600
+    )
     for question in ("a", "b", "c"):
         refresh.asked((1, 0), question)
     for _ in range(3):
@@ -81,10 +78,11 @@ def test_time_arriving_during_a_refresh_gets_another_one_after_it():
     started, release = threading.Event(), threading.Event()
     runs: list[list[Hashable]] = []
 
-    def compute(account: tuple[int, int], questions: list[Hashable]) -> None:
+    def compute(account: tuple[int, int], questions: list[Hashable]) -> int:
         runs.append(questions)
         started.set()
         release.wait(10)
+        return len(questions)
 
     refresh = Refresher(compute, Clock(), window_seconds=60, settle_seconds=0)
     refresh.asked((1, 0), "q")
@@ -100,10 +98,11 @@ def test_time_arriving_during_a_refresh_gets_another_one_after_it():
 def test_a_failing_refresh_is_logged_and_the_next_one_still_runs(caplog):
     calls = []
 
-    def compute(account: tuple[int, int], questions: list[Hashable]) -> None:
+    def compute(account: tuple[int, int], questions: list[Hashable]) -> int:
         calls.append(account)
         if len(calls) == 1:
             raise RuntimeError("database went away")
+        return len(questions)
 
     refresh = Refresher(compute, Clock(), window_seconds=60)
     refresh.asked((1, 0), "q")
@@ -114,3 +113,19 @@ def test_a_failing_refresh_is_logged_and_the_next_one_still_runs(caplog):
     refresh.close()
     assert calls == [(1, 0), (1, 0)] and refresh.refreshed == 1
     assert "refreshing reports for account (1, 0) failed" in caplog.text
+
+
+def test_a_question_of_today_is_refreshed_for_the_day_it_is_now(client, plain, account, clock):
+    clock.set(dt.datetime(2026, 11, 30, 23, 55, tzinfo=dt.UTC))  # the account's zone is UTC
+    send(client, account, HISTORY)
+    today = {"perspective": "rank", "restrict_kind": "activity"}  # no dates: today, in the account's zone
+    body(client, account, today)
+    clock.set(dt.datetime(2026, 12, 1, 0, 5, tzinfo=dt.UTC))
+    send(client, account, [span("2026-12-01T00:00:00Z", "2026-12-01T00:04:00Z", "Code", "new.py")])
+    refresher(client).wait_idle()
+    assert refresher(client).refreshed == 1
+    hits = reports(client).hits
+    answer = body(client, account, today)
+    assert reports(client).hits == hits + 1
+    assert answer == body(plain, account, today)
+    assert orjson.loads(answer)["rows"] == [[1, 240, 1, "code", "Editing & IDEs", 2]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Hashable
 
@@ -26,10 +27,9 @@ router = APIRouter()
 def answer(svc: Services, user: User, params: dict[str, str]) -> Response:
     """Shared by every surface that serves analytic data once the caller is known."""
     try:
-        now = svc.clock_ms()
-        parsed = wire.parse(params, today_in(zone(user.time_zone), from_ms(now)))
+        parsed = wire.parse(params, _today(svc, user))
         if svc.refresher is not None:
-            svc.refresher.asked(user.account, parsed)
+            svc.refresher.asked(user.account, wire.principal_values(params), user.report_versions)
         key = _cache_key(user, parsed, None)
         # Without a schedule, a repeated question needs no database at all (the user came with the key).
         cached = svc.reports.get(key) if parsed.schedule_id is None else None
@@ -78,16 +78,20 @@ def _compute(
     return render.data_body(parsed.perspective, report, parsed.format)
 
 
-def refresh(svc: Services, account: tuple[int, int], questions: list[Hashable]) -> None:
-    """Answer an account's recent questions again into the cache (see report_refresh), each under
-    the versions read in its own transaction, before the data."""
-    for parsed in questions:
-        if not isinstance(parsed, wire.DataParams):
-            continue
+def refresh(svc: Services, account: tuple[int, int], questions: list[Hashable]) -> int:
+    """Answer an account's recent questions (wire.principal_values) again into the cache (see
+    report_refresh), each under the versions read in its own transaction, before the data, and on
+    the day it is now in the account's zone. Returns how many it computed."""
+    computed = 0
+    for question in questions:
         with svc.db.read() as conn:
             user = users.by_id(conn, account[0])
             if user is None or user.account != account:
-                return  # the account is gone (its id may be someone else's now)
+                return computed  # the account is gone (its id may be someone else's now)
+            try:
+                parsed = wire.parse(dict(question), _today(svc, user))  # type: ignore[call-overload]
+            except wire.ParamError:
+                continue
             schedule = None
             if parsed.schedule_id is not None:
                 schedule = schedules.for_user(conn, user.id, parsed.schedule_id)
@@ -101,11 +105,17 @@ def refresh(svc: Services, account: tuple[int, int], questions: list[Hashable]) 
             except analytics.QueryError:
                 continue
         svc.reports.put(key, body, content_type)
+        computed += 1
+    return computed
+
+
+def _today(svc: Services, user: User) -> dt.date:
+    return today_in(zone(user.time_zone), from_ms(svc.clock_ms()))
 
 
 def _cache_key(user: User, parsed: wire.DataParams, ranges: object) -> tuple[object, ...]:
     """Everything a body depends on: see report_cache for why this is enough."""
-    return (user.account, user.data_version, user.catalog_version, user.time_zone, parsed, ranges)
+    return (user.account, user.report_versions, parsed, ranges)
 
 
 def _body(body: bytes, content_type: str) -> Response:

@@ -80,6 +80,13 @@ def response_format(params: Mapping[str, str]) -> str:
     return value if value in ("json", "csv") else "json"
 
 
+def principal_values(params: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The question as sent, each parameter under its principal name, and nothing else (no key):
+    `parse(dict(it), today)` equals `parse(params, today)` on any day, so a question remembered this
+    way still means "today" tomorrow."""
+    return tuple((principal, value) for principal in ALIASES if (value := _pick(params, principal)) is not None)
+
+
 def parse(params: Mapping[str, str], today: dt.date) -> DataParams:
     fmt = _pick(params, "format")
     if fmt is not None and fmt.lower() not in ("json", "csv"):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from selftime.db.tables import users
 
 PLANS = ("premium", "lite")
+
+Account = tuple[int, int]  # (id, created_ms): see User.account
+ReportVersions = tuple[int, int, str]  # (data version, catalog version, time zone)
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,14 @@ class User:
     data_version: int = 0  # see bump_data_version
 
     @property
-    def account(self) -> tuple[int, int]:
+    def account(self) -> Account:
         """Names this account for good: SQLite may give a deleted account's id to the next one."""
         return (self.id, self.created_ms)
+
+    @property
+    def report_versions(self) -> ReportVersions:
+        """What a report of this account depends on besides the question (see report_cache)."""
+        return (self.data_version, self.catalog_version, self.time_zone)
 
     @property
     def is_premium(self) -> bool:
@@ -74,6 +82,14 @@ def bump_data_version(conn: Connection, user_id: int) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(data_version=users.c.data_version + 1))
 
 
+def report_versions(conn: Connection, ids: list[int]) -> dict[Account, ReportVersions]:
+    """The accounts' current report versions (as User.report_versions), by account; a deleted
+    account is missing."""
+    c = users.c
+    rows = conn.execute(select(c.id, c.created_ms, c.data_version, c.catalog_version, c.time_zone).where(c.id.in_(ids)))
+    return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+
 def by_email(conn: Connection, email: str) -> User | None:
     row = conn.execute(select(users).where(users.c.email == email.lower())).first()
     return from_row(row) if row else None
@@ -113,7 +129,3 @@ def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
         .where(users.c.id == user_id)
         .values(password_hash=password_hash, auth_epoch=users.c.auth_epoch + 1)
     )
-
-
-def deletefrom_row(conn: Connection, user_id: int) -> None:
-    conn.execute(delete(users).where(users.c.id == user_id))
