@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from selftime.db.raw import mark
+from selftime.db.raw import mark, select_rows
 from selftime.db.tables import activities, categories, documents, users
 from selftime.domain.rules import default_category_id
 
@@ -56,12 +56,13 @@ def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tu
         chunk = pairs[i : i + 400]
         first = f"(CAST({m} AS INTEGER), CAST({m} AS VARCHAR(255)))"
         values = ", ".join([first] + [f"({m}, {m})"] * (len(chunk) - 1))
-        rows = conn.exec_driver_sql(
+        rows = select_rows(
+            conn,
             f"SELECT d.activity_id, d.name, d.id FROM (VALUES {values}) AS v "
             "JOIN documents d ON d.activity_id = v.column1 AND d.name = v.column2",
-            tuple(x for pair in chunk for x in pair),
+            [x for pair in chunk for x in pair],
         )
-        found.update({(a, n): i for a, n, i in rows})
+        found.update({(a, n): i for a, n, i in rows})  # type: ignore[misc]
     return found
 
 
