@@ -105,7 +105,7 @@ def after_sync(
             end = start + dt.timedelta(seconds=30)
             span = {"start": start.isoformat(), "end": end.isoformat(), "application": "Code"}
             batch = {"device": {"id": "sync", "name": "sync"}, "batch_id": f"sync-{minute}", "spans": [span]}
-            httpx.post(f"{client.base_url}api/v1/activity", json=batch, headers=headers).raise_for_status()
+            httpx.post(client.base_url.join("/api/v1/activity"), json=batch, headers=headers).raise_for_status()
             time.sleep(2)
             t = time.perf_counter()
             client.get("/anapi/data", params={**params, "key": key}).raise_for_status()

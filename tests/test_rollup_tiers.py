@@ -11,6 +11,8 @@ from selftime import analytics
 from selftime.catalog_cache import CatalogCache
 from selftime.db.tables import documents, rollup_doc_days
 from selftime.store import tiers, users
+from selftime.store.schedules import Schedule
+from selftime.store.totals import ScheduleRange
 from tests.conftest import data, send, span
 
 
@@ -150,3 +152,42 @@ def test_document_reports_from_the_day_rollup_agree_with_the_spans(client, make_
     assert _report_ms(db, account.id, perspective="rank", resolution="day", kind="document", **drill) == _report_ms(
         db, account.id, perspective="interval", resolution="minute", kind="document", **drill
     )
+
+
+@pytest.mark.parametrize("resolution", ["week", "month"])
+@pytest.mark.parametrize("kind", ["document", "activity"])
+def test_weeks_and_months_of_documents_folded_in_sql_equal_those_folded_from_the_spans(
+    client, make_account, db, resolution, kind
+):
+    """The day rollup folds days into weeks (Sunday first) and months in SQL; with a schedule the
+    report comes from the spans, folded in Python. A schedule of every minute of every day keeps all."""
+    account = make_account(time_zone="America/Sao_Paulo")
+    send(client, account, _spans_across_months())
+    always = Schedule(0, account.id, "always", (ScheduleRange(weekdays=0b1111111, from_minute=0, to_minute=1440),))
+    drill = {"thing": "code"} if kind == "activity" else {}  # an activity's documents, as activity rows
+    with db.read() as conn:
+        user = users.by_id(conn, account.id)
+        assert user is not None
+
+        def rows(schedule: Schedule | None) -> list[tuple]:
+            request = analytics.ReportRequest(
+                user_id=user.id,
+                time_zone=user.time_zone,
+                perspective="interval",
+                resolution=resolution,
+                kind=kind,
+                begin=dt.date(2026, 8, 25),
+                end=dt.date(2026, 11, 20),
+                schedule=schedule,
+                **drill,
+            )
+            return analytics.run(conn, request, CatalogCache()).rows
+
+        folded_in_sql, folded_from_spans = rows(None), rows(always)
+    assert folded_in_sql == folded_from_spans
+    labels = {row[0] for row in folded_in_sql}
+    if resolution == "week":  # every label a Sunday: the first span is on Sunday 30 August, local time
+        assert all(dt.date.fromisoformat(label[:10]).weekday() == 6 for label in labels)
+        assert min(labels) == "2026-08-30T00:00:00" and len(labels) == 12
+    else:
+        assert sorted(labels)[0].startswith("2026-08-01") and len(labels) == 4

@@ -126,11 +126,10 @@ def _document_filter(conn: Connection, req: ReportRequest, activity: ActivityFil
 class _Labels(dict[Any, "str | None"]):
     """Bucket number → label, made on first use: a report has few distinct buckets but many rows."""
 
-    def __init__(self, make: Callable[[int], str | None], *, ranked: bool = False, folds: bool = False) -> None:
+    def __init__(self, make: Callable[[int], str | None], *, ranked: bool = False) -> None:
         super().__init__()
         self._make = make
         self.ranked = ranked  # one bucket, no label: the hottest reports skip them
-        self.folds = folds  # several buckets (days) share a label (their week or month)
 
     def __missing__(self, bucket: Any) -> str | None:
         found = self[bucket] = self._make(int(bucket))
@@ -146,7 +145,7 @@ def _bucket_labels(resolution: str, perspective: str) -> _Labels:
     fold = {"week": week_start_day, "month": month_start_day}.get(resolution)
     if fold is None:
         return _Labels(lambda b: local_label(b * DAY_MS))
-    return _Labels(lambda b: local_label(fold(b) * DAY_MS), folds=True)
+    return _Labels(lambda b: local_label(fold(b) * DAY_MS))
 
 
 class _Same(dict[Any, Any]):
@@ -178,6 +177,7 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
             schedule=req.schedule.ranges if req.schedule else (),
             days=(local_day_number(req.begin), local_day_number(req.end)),
             month_buckets=req.resolution == "month",
+            week_buckets=req.perspective == "interval" and req.resolution == "week",
         ),
     )
     if catalogs is None or req.created_ms is None:
@@ -243,14 +243,14 @@ def _by_document(
     group: str, totals: Totals, cats: dict[int, ActivityInfo], names: dict[int, str], labels: _Labels
 ) -> Report:
     """The document kinds: a row per document, thousands of them, so rows are summed by ids (only
-    when SQL's rows are not already one per bucket, activity and document, or labels fold buckets),
+    when SQL's rows are not already one per bucket, activity and document: Totals.unique),
     the names and the activity's part of each row are looked up once per row, and rows sort as flat
     tuples. (label, activity, document) → the row's fields is one to one: no document is stored
     under the name "No Details" (see domain.naming.stored_document)."""
     tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
     rows: Sequence[Sequence[Any]] = totals.rows
     by_label: dict[Any, Any] = labels
-    if not totals.unique or labels.folds:
+    if not totals.unique:
         sums: dict[tuple[Any, int, int | None], int] = {}
         get = sums.get
         for b, a, d, ms in rows:

@@ -8,7 +8,8 @@ from fractions import Fraction
 import orjson
 import pytest
 
-from selftime.compat.summary import duration_text, encode, feed_body, round_half_away, summary_object
+from selftime.compat.rounding import round_half_away
+from selftime.compat.summary import duration_text, encode, feed_body, summary_object
 from selftime.domain.summary import tally
 
 # The docs' lists, written out (not derived from the code under test).

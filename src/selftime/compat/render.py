@@ -11,6 +11,7 @@ import orjson
 from starlette.responses import Response
 
 from selftime.analytics import Report
+from selftime.compat.rounding import round_ratio
 
 NOTES = "data is an array of arrays (rows), column names for rows in row_headers"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -36,15 +37,11 @@ def headers(perspective: str, shape: str) -> list[str]:
     return [first, *_LEAD, *_TAIL[shape]]
 
 
-def _round2(value: Fraction) -> float:
-    """Half away from zero at 2 decimals, computed exactly, written as a float (2.0, 93.6, 99.88)."""
-    scaled = value * 100
-    whole = (abs(scaled.numerator) * 2 + scaled.denominator) // (2 * scaled.denominator)
-    return (whole if scaled >= 0 else -whole) / 100
-
-
 def _mean_cells(mean: Fraction) -> tuple[float, float]:
-    return _round2(mean), _round2((mean + 2) * 25)
+    """The mean level (-2..2) and the same as a percentage, (mean + 2) * 25, on integers (see
+    rounding): an interval report of efficiency by 5 minutes has a row for every bucket of the week."""
+    n, d = mean.numerator, mean.denominator
+    return round_ratio(n, d, 2), round_ratio(25 * n + 50 * d, d, 2)
 
 
 def rows(perspective: str, report: Report) -> list[list[object]]:

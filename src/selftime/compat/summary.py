@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from fractions import Fraction
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
 from selftime.compat.render import JSON_TYPE
+from selftime.compat.rounding import round_half_away
 from selftime.domain.summary import FIELDS, DayTotals, hours, percentage
 from selftime.domain.zone import HOUR_MS, MINUTE_MS, MS
-
-
-def round_half_away(value: Fraction, places: int) -> float:
-    """Half away from zero at `places` decimals, computed exactly, then written as the nearest float.
-
-    int / int is correctly rounded, so the float prints as its decimal (12.34, 34.0)."""
-    scale = 10**places
-    scaled = value * scale
-    whole = (abs(scaled.numerator) * 2 + scaled.denominator) // (2 * scaled.denominator)
-    return (whole if scaled >= 0 else -whole) / scale
 
 
 def whole_seconds(ms: int) -> int:

@@ -65,6 +65,7 @@ class TotalsQuery:
     # Local day numbers [first, last] of the range, when the day/month rollups may answer.
     days: tuple[int, int] | None = None
     month_buckets: bool = False  # interval rows are months
+    week_buckets: bool = False  # interval rows are weeks (Sunday first)
 
 
 def offset_sql(column: str, segments: Sequence[Segment]) -> str:
@@ -191,7 +192,8 @@ def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
 
 def _document_day_part(q: TotalsQuery, filters: list[str]) -> str | None:
     """The SELECT over the document day rollup for whole local days by day or coarser (or ranked),
-    or None when only the spans can answer (finer buckets, schedules)."""
+    or None when only the spans can answer (finer buckets, schedules). Weeks and months are folded
+    here, so that each row is one bucket, activity and document (Totals.unique)."""
     if q.days is None or q.schedule or q.unit_ms not in (None, DAY_MS):
         return None
     first, last = q.days
@@ -200,13 +202,27 @@ def _document_day_part(q: TotalsQuery, filters: list[str]) -> str | None:
         docs = f"document_id IN ({_ids(q.document_ids)})"
         where.append(f"({docs} OR document_id = 0)" if q.include_no_details else docs)
     by_document = q.group in _BY_DOCUMENT
-    group = (["day"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
+    bucket = "0" if q.unit_ms is None else _day_bucket_sql(q, first, last)
+    group = (["b"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
     return (
-        f"SELECT {'day' if q.unit_ms is not None else '0'} AS b, activity_id,"
+        f"SELECT {bucket} AS b, activity_id,"
         f" {'NULLIF(document_id, 0)' if by_document else _NO_DOCUMENT} AS document_id,"
         f" CAST(SUM(duration_ms) AS BIGINT) AS ms FROM rollup_doc_days WHERE {' AND '.join(where)}"
         f" GROUP BY {', '.join(group)}"
     )
+
+
+def _day_bucket_sql(q: TotalsQuery, first: int, last: int) -> str:
+    """The day's bucket as a day number: its week's Sunday, its month's 1st, or the day itself."""
+    if q.week_buckets:
+        return "(day - ((day + 4) % 7 + 7) % 7)"  # % keeps the sign in SQL: days before 1970 are negative
+    if not q.month_buckets:
+        return "day"
+    starts = [month_start_day(first)]
+    while (following := _next_month(starts[-1])) <= last:
+        starts.append(following)
+    whens = " ".join(f"WHEN day < {int(nxt)} THEN {int(cur)}" for cur, nxt in itertools.pairwise(starts))
+    return f"(CASE {whens} ELSE {int(starts[-1])} END)" if whens else str(int(starts[0]))
 
 
 def uses_raw_spans(q: TotalsQuery) -> bool:
@@ -223,8 +239,9 @@ class Totals:
     `keyed`, the categorization was joined in SQL (see KEYED): (bucket, key, milliseconds), and for
     efficiency (bucket, milliseconds, milliseconds times productivity).
 
-    One bucket and key may come in more than one row (the month and day rollups are UNIONed): the
-    caller sums, unless `unique`: one SELECT grouped by bucket, activity and document gave the rows.
+    One bucket and key may come in more than one row (the month and day rollups are UNIONed, or days
+    are still to be folded into weeks or months): the caller sums, unless `unique`: one SELECT grouped
+    by the report's bucket, activity and document gave the rows.
     Sums are cast back to BIGINT: PostgreSQL's SUM of a bigint is a numeric, which
     reaches Python as a Decimal, slow to add and not JSON."""
 
@@ -249,10 +266,13 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
     elif documents is not None:
         inner = documents
     else:
+        grouped = True
         if uses_raw_spans(q):
             table, time_col, amount = "spans", "start_ms", "CAST(SUM(end_ms - start_ms) AS BIGINT)"
         elif _fine(q):
-            table, time_col, amount = "rollups_5m", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
+            # Rows are one per 5-minute bucket, activity and source type already, and the caller sums
+            # by key anyway (Totals.unique is False): grouping in SQL cost as much as the rest of it.
+            table, time_col, amount, grouped = "rollups_5m", "bucket_ms", "duration_ms", False
         else:
             table, time_col, amount = "rollups", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
         local = f"({time_col} + {offset_sql(time_col, q.segments)})"
@@ -270,10 +290,14 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
         )
         inner = (
             f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
-            f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)} GROUP BY {', '.join(inner_group)}"
+            f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)}"
+            + (f" GROUP BY {', '.join(inner_group)}" if grouped else "")
         )
+    folded = documents is not None or q.unit_ms is None or not (q.week_buckets or q.month_buckets)
     return Totals(
-        _run(conn, inner, params), keyed=parts is not None and q.group in KEYED, unique=parts is None and by_document
+        _run(conn, inner, params),
+        keyed=parts is not None and q.group in KEYED,
+        unique=parts is None and by_document and folded,
     )
 
 
