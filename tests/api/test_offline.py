@@ -70,13 +70,13 @@ def test_query_string_only_and_bearer_key(client, account, db):
 def test_visible_in_analytic_data_as_offline_activity_and_document(client, account):
     send(client, account, [span("2026-11-30T08:00:00Z", "2026-11-30T08:10:00Z", app="Code")])
     assert post_json(client, account.key, MEETING).status_code == 200
-    assert rows(client, account, restrict_source_type="offline") == [[1, 3600, 1, "meeting", "Uncategorized", 0]]
+    assert rows(client, account, restrict_source_type="offline") == [[1, 3600, 1, "meeting", "Meetings", 1]]
     assert rows(client, account, restrict_source_type="computers") == [[1, 600, 1, "code", "Editing & IDEs", 2]]
     assert rows(client, account, kind="document", restrict_source_type="offline") == [
-        [1, 3600, 1, "meeting", "Daily Planning", "Uncategorized", 0]
+        [1, 3600, 1, "meeting", "Daily Planning", "Meetings", 1]
     ]
     # Drill-down by name, case-insensitively: the activity's documents in the Activity column.
-    assert rows(client, account, restrict_thing="Meeting") == [[1, 3600, 1, "Daily Planning", "Uncategorized", 0]]
+    assert rows(client, account, restrict_thing="Meeting") == [[1, 3600, 1, "Daily Planning", "Meetings", 1]]
     # Every report sees it: all sources together.
     assert [r[3] for r in rows(client, account)] == ["meeting", "code"]
 

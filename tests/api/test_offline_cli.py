@@ -59,8 +59,8 @@ def test_cli_add_with_minutes_then_with_end(database_url, client, account, db):
         restrict_source_type="offline",
     )
     assert report["rows"] == [
-        [1, 5400, 1, "meeting", "Planning", "Uncategorized", 0],
-        [2, 1800, 1, "meeting", "No Details", "Uncategorized", 0],
+        [1, 5400, 1, "meeting", "Planning", "Meetings", 1],
+        [2, 1800, 1, "meeting", "No Details", "Meetings", 1],
     ]
 
 
