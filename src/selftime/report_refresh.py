@@ -121,13 +121,20 @@ class Refresher:
         return len(moved)
 
     def _watch(self) -> None:
+        failing = False
         while not self._stop.wait(self._poll_seconds):
             try:
                 self.poll()
             except Exception:
-                # The database may be away for a moment; the next poll tries again, and requests
-                # meanwhile compute their reports themselves.
-                log.exception("reading report versions failed")
+                # The database may be away for a while; the next poll tries again, and requests
+                # meanwhile compute their reports themselves. Logged once per outage, not twice a second.
+                if not failing:
+                    log.exception("reading report versions failed (logged again only after they are read)")
+                failing = True
+            else:
+                if failing:
+                    log.info("reading report versions works again")
+                failing = False
 
     def _recent(self, account: Account) -> list[Hashable]:
         """The account's questions inside the window, the most recently asked first (the likeliest to
