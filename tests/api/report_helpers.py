@@ -50,6 +50,19 @@ def body(client: TestClient, account: Account, params: dict[str, str]) -> bytes:
     return response.content
 
 
+def ask_all(client: TestClient, account: Account) -> None:
+    for params in QUERIES:
+        body(client, account, params)
+
+
+def assert_ready_and_right(client: TestClient, plain: TestClient, account: Account) -> None:
+    """Every question is a cache hit now, and its body is what a server without the cache computes."""
+    hits = reports(client).hits
+    for params in QUERIES:
+        assert body(client, account, params) == body(plain, account, params), params
+    assert reports(client).hits == hits + len(QUERIES)
+
+
 def catalog_version(db: Database, user_id: int) -> int:
     with db.read() as conn:
         return int(conn.execute(select(users.c.catalog_version).where(users.c.id == user_id)).scalar_one())

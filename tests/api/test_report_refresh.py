@@ -14,25 +14,30 @@ from starlette.testclient import TestClient
 
 from selftime.app import create_app
 from selftime.report_refresh import Refresher
-from tests.api.report_helpers import HISTORY, QUERIES, body, offline_meeting, refresher, reports
+from tests.api.report_helpers import (
+    HISTORY,
+    QUERIES,
+    ask_all,
+    assert_ready_and_right,
+    body,
+    offline_meeting,
+    refresher,
+    reports,
+)
 from tests.conftest import Clock, send, span
 
 
 @pytest.mark.parametrize("write", ["ingest", "offline time"])
 def test_after_new_time_the_recent_questions_are_ready_and_right(client, plain, account, write):
     send(client, account, HISTORY)
-    for params in QUERIES:
-        body(client, account, params)
+    ask_all(client, account)
     if write == "ingest":
         send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:07:00Z", "Code", "new.py")])
     else:
         offline_meeting(client, account, "2026-11-30 11:00:00")
     refresher(client).wait_idle()
     assert refresher(client).refreshed == len(QUERIES)
-    hits = reports(client).hits
-    for params in QUERIES:
-        assert body(client, account, params) == body(plain, account, params), params
-    assert reports(client).hits == hits + len(QUERIES)
+    assert_ready_and_right(client, plain, account)
 
 
 def test_questions_older_than_the_window_are_left_to_their_next_asking(client, account, clock):

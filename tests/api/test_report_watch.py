@@ -9,19 +9,22 @@ import time
 from collections.abc import Hashable
 
 import pytest
-from starlette.testclient import TestClient
 
 from selftime.report_refresh import Refresher
 from selftime.store import account_data, users
-from tests.api.report_helpers import HISTORY, QUERIES, WRITES, body, offline_meeting, refresher, reports
+from tests.api.report_helpers import (
+    HISTORY,
+    QUERIES,
+    WRITES,
+    ask_all,
+    assert_ready_and_right,
+    body,
+    offline_meeting,
+    refresher,
+)
 from tests.conftest import Clock, send, span
 
 ELSEWHERE = [name for name in WRITES if "another process" in name or "CLI" in name]
-
-
-def ask_all(client: TestClient, account) -> None:
-    for params in QUERIES:
-        body(client, account, params)
 
 
 @pytest.mark.parametrize("write", ELSEWHERE, ids=ELSEWHERE)
@@ -34,10 +37,7 @@ def test_a_write_elsewhere_is_refreshed_here(client, plain, account, settings, w
     assert refresher(client).poll() == 1
     refresher(client).wait_idle()
     assert refresher(client).refreshed == len(QUERIES)
-    hits = reports(client).hits
-    for params in QUERIES:
-        assert body(client, account, params) == body(plain, account, params), params
-    assert reports(client).hits == hits + len(QUERIES)
+    assert_ready_and_right(client, plain, account)
     assert [body(plain, account, q) for q in QUERIES] != before  # the write did change the answers
 
 
@@ -49,10 +49,7 @@ def test_the_watcher_finds_the_write_by_itself(client, plain, account):
     while refresher(client).refreshed < len(QUERIES) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert refresher(client).refreshed == len(QUERIES)
-    hits = reports(client).hits
-    for params in QUERIES:
-        assert body(client, account, params) == body(plain, account, params), params
-    assert reports(client).hits == hits + len(QUERIES)
+    assert_ready_and_right(client, plain, account)
 
 
 def test_a_write_here_is_not_computed_twice(client, account):

@@ -5,7 +5,7 @@ Only fixed statement text with placeholders goes through here; values are always
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection
 
@@ -41,9 +41,11 @@ def insert_rows(
     )
 
 
-def select_rows(conn: Connection, sql: str, params: Sequence[object]) -> list[tuple[object, ...]]:
-    """Run a SELECT written with `mark` placeholders on the driver's cursor: SQLAlchemy's Row objects
-    cost more per row than the lookups that ingest makes by the thousand."""
+def select_rows(
+    conn: Connection, sql: str, params: Sequence[object] | Mapping[str, object]
+) -> list[tuple[object, ...]]:
+    """Run a SELECT in the driver's own parameter style on its cursor: reports and ingest's lookups
+    fetch thousands of rows, and SQLAlchemy's Row objects cost more per row than the query itself."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)

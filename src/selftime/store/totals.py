@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from selftime.db.raw import select_rows
 from selftime.domain.zone import (
     DAY_MS,
     FIFTEEN_MINUTES_MS,
@@ -302,15 +303,9 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
 
 
 def _run(conn: Connection, sql: str, params: dict[str, object]) -> Sequence[Sequence[Any]]:
-    """Straight to the driver's cursor: reports run to thousands of rows, and the ORM-neutral Row
-    objects of SQLAlchemy cost more per row than the query itself."""
+    """`sql` with :name parameters, on the driver's cursor (see db.raw.select_rows)."""
     if conn.dialect.name != "sqlite":
         sql = sql.replace("%", "%%")
         for name in params:
             sql = sql.replace(f":{name}", f"%({name})s")
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()  # type: ignore[no-any-return]
-    finally:
-        cursor.close()
+    return select_rows(conn, sql, params)
