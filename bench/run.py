@@ -7,7 +7,7 @@ two seconds after a sync of new time (cache and refresh-ahead on; there p95 is t
 five). Not a test: the
 figures go in the notes.
 
-    .venv/bin/python bench/run.py [--days 365] [--database-url URL] [--repeat 30]
+    .venv/bin/python bench/run.py [--days 365] [--database-url URL] [--repeat 30] [--every-week-shape]
 """
 
 from __future__ import annotations
@@ -113,6 +113,20 @@ def after_sync(
         figures[name].append((statistics.median(timings), max(timings)))
 
 
+def every_week_shape(week: dict[str, str], known: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Every (perspective, resolution, kind) over the week that `known` does not already time."""
+    asked = {(p.get("by"), p.get("i"), p.get("ty")) for name, p in known.items() if name.startswith("week")}
+    out = {}
+    for kind in ("overview", "category", "activity", "productivity", "efficiency", "document"):
+        for resolution in (None, "month", "week", "day", "hour", "minute"):
+            perspective = "rank" if resolution is None else "interval"
+            if (kind == "efficiency" and perspective == "rank") or (perspective, resolution, kind) in asked:
+                continue
+            params = {**week, "by": perspective, "ty": kind, **({"i": resolution} if resolution else {})}
+            out[f"week {perspective}/{resolution + '/' if resolution else ''}{kind}"] = params
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--days", type=int, default=365)
@@ -120,6 +134,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--clients", type=int, default=2, help="concurrent ingest connections (agents)")
     parser.add_argument("--workers", type=int, default=2, help="server processes (selftime serve --workers)")
+    parser.add_argument(
+        "--every-week-shape",
+        action="store_true",
+        help="also time every perspective, resolution and kind over the week (35 shapes), computed and repeated",
+    )
     args = parser.parse_args()
 
     print(f"cpu probe: {cpu_probe():.3f} s (2M-iteration loop; lower is faster)")
@@ -206,6 +225,9 @@ def main() -> None:
                 "week interval/hour/document": {**week, "by": "interval", "i": "hour", "ty": "document"},
                 "year rank/document": {**year, "by": "rank", "ty": "document"},
             }
+            synced = [name for name in shapes if name.startswith("week")]  # the after-a-sync column's
+            if args.every_week_shape:
+                shapes.update(every_week_shape(week, shapes))
     finally:
         server.terminate()
         server.wait(10)
@@ -229,7 +251,7 @@ def main() -> None:
                     figures[name].append((statistics.median(timings), percentile(timings, 95)))
                     counts[name] = response.text.count("\n") - 1 if "csv" in name else len(response.json()["rows"])
                 if cache_mb:
-                    after_sync(client, key, {n: p for n, p in shapes.items() if n.startswith("week")}, figures)
+                    after_sync(client, key, {n: shapes[n] for n in synced}, figures)
         finally:
             server.terminate()
             server.wait(10)
