@@ -15,7 +15,7 @@ def test_migrated_schema_matches_the_table_definitions(db):
 
 def test_upgrade_is_idempotent_and_at_head(db):
     upgrade(db.engine)
-    assert current_revision(db.engine) == "0006"
+    assert current_revision(db.engine) == "0007"
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM categories").scalar() == 79
 

@@ -6,7 +6,10 @@ look up. Entries never need to be found and dropped: the key carries the account
 arrive with the user when the key is checked (see store.users.User):
 
 - `data_version` is bumped in the transaction of every write that changes time totals (ingest,
-  offline blocks, a zone change; store.users.bump_data_version);
+  offline blocks, a zone change; store.users.bump_data_version). A question whose range ends before
+  the account's `recent_from_day` (the newest day with time, less one) keys on `history_version`
+  instead, which only writes that reach back before that day bump: reports of last week or last
+  month outlive the agent's syncs of today (User.versions_for);
 - `catalog_version` in the transaction of every categorization change and new activity;
 - the time zone, the parsed parameters (with dates resolved, so "today" moves the key on) and the
   schedule's ranges are in the key themselves.

@@ -16,7 +16,7 @@ from selftime.api.auth import presented_key, user_for_key
 from selftime.api.context import Services, request_params, services
 from selftime.compat import params as wire
 from selftime.compat import render
-from selftime.domain.zone import from_ms, today_in, zone
+from selftime.domain.zone import from_ms, local_day_number, today_in, zone
 from selftime.store import schedules, users
 from selftime.store.users import User
 
@@ -115,7 +115,7 @@ def _today(svc: Services, user: User) -> dt.date:
 
 def _cache_key(user: User, parsed: wire.DataParams, ranges: object) -> tuple[object, ...]:
     """Everything a body depends on: see report_cache for why this is enough."""
-    return (user.account, user.report_versions, parsed, ranges)
+    return (user.account, user.versions_for(local_day_number(parsed.end)), parsed, ranges)
 
 
 def _body(body: bytes, content_type: str) -> Response:

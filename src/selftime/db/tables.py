@@ -49,6 +49,10 @@ users = Table(
     Column("catalog_version", Integer, nullable=False, server_default="0"),
     # Bumped in every transaction that changes time totals: cached report bodies key on it.
     Column("data_version", Integer, nullable=False, server_default="0"),
+    # Bumped only by writes that touch a day before recent_from_day (the newest day with time, less
+    # one): reports of ranges that end before that day key on it, and outlive syncs of today.
+    Column("history_version", Integer, nullable=False, server_default="0"),
+    Column("recent_from_day", Integer, nullable=False, server_default="0"),
     # Bumped when the password changes: web sessions carry it, so older sessions end.
     Column("auth_epoch", Integer, nullable=False, server_default="0"),
     # First day of the week in the web reports: 0 = Sunday (RescueTime's API), 1 = Monday.

@@ -163,8 +163,7 @@ def add_rollups(
     activity, document or 0), to the rollups of every grain, in the caller's transaction.
 
     Every change of a user's time totals passes here (or through tiers.rebuild), so here the data
-    version moves on."""
-    bump_data_version(conn, user_id)
+    version moves on, and the history version when the write reached back before yesterday."""
     insert_rows(
         conn,
         "rollups_5m",
@@ -180,7 +179,8 @@ def add_rollups(
         " DO UPDATE SET duration_ms = rollups_5m.duration_ms + excluded.duration_ms",
     )
     zone = tiers.zone_of(conn, user_id)
-    tiers.add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts, documents=documents)
+    days = tiers.add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts, documents=documents)
+    bump_data_version(conn, user_id, days)
     insert_rows(
         conn,
         "rollups",

@@ -69,7 +69,8 @@ def add(
     source_type: str,
     amounts: Amounts,
     documents: DocumentAmounts | None = None,
-) -> None:
+) -> tuple[int, int] | None:
+    """Add to the day, month and document day rollups; the first and last local day touched."""
     days = local_days(zone, amounts)
     months: defaultdict[tuple[int, int], int] = defaultdict(int)
     for (day, activity_id), ms in days.items():
@@ -78,6 +79,8 @@ def add(
     _upsert(conn, "rollup_months", "month", user_id, source_type, months)
     if documents:
         add_document_days(conn, user_id, source_type, local_days(zone, documents))
+    touched = [day for day, _activity in days]
+    return (min(touched), max(touched)) if touched else None
 
 
 def add_document_days(conn: Connection, user_id: int, source_type: str, days: Mapping[Any, int]) -> None:
@@ -113,7 +116,7 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
         add(conn, user_id=user_id, zone=zone, source_type=source_type, amounts=amounts)
     rebuild_document_days(conn, user_id=user_id, zone=zone)
     conn.execute(update(users).where(users.c.id == user_id).values(rollup_zone=zone))
-    bump_data_version(conn, user_id)
+    bump_data_version(conn, user_id, None)
 
 
 def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:

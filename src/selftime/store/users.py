@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, case, insert, literal, select, update
 
 from selftime.db.tables import users
 
@@ -26,6 +26,8 @@ class User:
     week_start: int = 0  # 0 Sunday, 1 Monday: the web reports' weeks
     created_ms: int = 0
     data_version: int = 0  # see bump_data_version
+    history_version: int = 0
+    recent_from_day: int = 0
 
     @property
     def account(self) -> Account:
@@ -36,6 +38,14 @@ class User:
     def report_versions(self) -> ReportVersions:
         """What a report of this account depends on besides the question (see report_cache)."""
         return (self.data_version, self.catalog_version, self.time_zone)
+
+    def versions_for(self, last_day: int) -> tuple[object, ...]:
+        """What a report of a range ending on local day number `last_day` depends on besides the
+        question: ranges that end before recent_from_day change only with the history version (see
+        bump_data_version), the rest with every write."""
+        if last_day < self.recent_from_day:
+            return ("history", self.history_version, self.catalog_version, self.time_zone)
+        return ("data", self.data_version, self.catalog_version, self.time_zone)
 
     @property
     def is_premium(self) -> bool:
@@ -57,6 +67,8 @@ def from_row(row: object) -> User:
         m[c.week_start],
         m[c.created_ms],
         m[c.data_version],
+        m[c.history_version],
+        m[c.recent_from_day],
     )
 
 
@@ -76,10 +88,28 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
     return User(user_id, email.lower(), time_zone, plan, password_hash, created_ms=now_ms)
 
 
-def bump_data_version(conn: Connection, user_id: int) -> None:
-    """Call in the transaction of any write that changes the user's time totals: cached reports
-    (see report_cache) are keyed on the version, and other server processes read it with the user."""
-    conn.execute(update(users).where(users.c.id == user_id).values(data_version=users.c.data_version + 1))
+def bump_data_version(conn: Connection, user_id: int, days: tuple[int, int] | None) -> None:
+    """Call in the transaction of any write that changes the user's time totals, with the first and
+    last local day it touched (None: any day, as a zone change does). Cached reports (see
+    report_cache) are keyed on these versions, and other server processes read them with the user.
+
+    The data version moves on with every write. The history version moves on only when the write
+    touches a day before recent_from_day, the newest day with time less one, which this moves up to
+    `last - 1`: so a report of a range that ended before recent_from_day when it was computed is
+    still right until the history version moves, whatever today's syncs add. Both sides read the
+    day after this write (SET reads the old values), and it only ever grows."""
+    c = users.c
+    if days is None:
+        values = {"data_version": c.data_version + 1, "history_version": c.history_version + 1}
+    else:
+        first, last = days
+        recent = case((c.recent_from_day > last - 1, c.recent_from_day), else_=literal(last - 1))
+        values = {
+            "data_version": c.data_version + 1,
+            "history_version": c.history_version + case((recent > first, 1), else_=0),
+            "recent_from_day": recent,
+        }
+    conn.execute(update(users).where(c.id == user_id).values(**values))
 
 
 def report_versions(conn: Connection, ids: list[int]) -> dict[Account, ReportVersions]:
