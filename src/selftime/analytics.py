@@ -20,6 +20,7 @@ from selftime.domain.zone import (
     DAY_MS,
     FIVE_MINUTES_MS,
     HOUR_MS,
+    date_of_day_number,
     local_day_number,
     local_label,
     local_range_ms,
@@ -31,7 +32,7 @@ from selftime.domain.zone import (
 from selftime.store import catalog
 from selftime.store.catalog import ActivityInfo
 from selftime.store.schedules import Schedule
-from selftime.store.totals import ActivityFilter, Totals, TotalsQuery, fetch
+from selftime.store.totals import ActivityFilter, Totals, TotalsQuery, day_extent, fetch
 
 PERSPECTIVES = ("rank", "interval")
 RESOLUTIONS = ("month", "week", "day", "hour", "minute")
@@ -158,28 +159,32 @@ class _Same(dict[Any, Any]):
 def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = None) -> Report:
     if req.begin > req.end:
         raise QueryError("restrict_begin is after restrict_end")
-    start_ms, end_ms = local_range_ms(req.begin, req.end, zone(req.time_zone))
     group, activity = _plan(conn, req)
-    document_ids = _document_filter(conn, req, activity)
-    totals = fetch(
-        conn,
-        TotalsQuery(
-            user_id=req.user_id,
-            start_ms=start_ms,
-            end_ms=end_ms,
-            segments=offset_segments(req.time_zone, start_ms, end_ms),
-            group=group,
-            unit_ms=_UNIT_MS[req.resolution] if req.perspective == "interval" else None,
-            source_type=req.source_type,
-            activities=activity,
-            document_ids=document_ids,
-            include_no_details=req.thingy is not None and req.thingy.strip().casefold() == NO_DETAILS.casefold(),
-            schedule=req.schedule.ranges if req.schedule else (),
-            days=(local_day_number(req.begin), local_day_number(req.end)),
-            month_buckets=req.resolution == "month",
-            week_buckets=req.perspective == "interval" and req.resolution == "week",
-        ),
-    )
+    days = _days_with_time(conn, req)
+    if days is None:
+        totals = Totals((), keyed=False)
+    else:
+        begin, end = date_of_day_number(days[0]), date_of_day_number(days[1])
+        start_ms, end_ms = local_range_ms(begin, end, zone(req.time_zone))
+        totals = fetch(
+            conn,
+            TotalsQuery(
+                user_id=req.user_id,
+                start_ms=start_ms,
+                end_ms=end_ms,
+                segments=offset_segments(req.time_zone, start_ms, end_ms),
+                group=group,
+                unit_ms=_UNIT_MS[req.resolution] if req.perspective == "interval" else None,
+                source_type=req.source_type,
+                activities=activity,
+                document_ids=_document_filter(conn, req, activity),
+                include_no_details=req.thingy is not None and req.thingy.strip().casefold() == NO_DETAILS.casefold(),
+                schedule=req.schedule.ranges if req.schedule else (),
+                days=days,
+                month_buckets=req.resolution == "month",
+                week_buckets=req.perspective == "interval" and req.resolution == "week",
+            ),
+        )
     if catalogs is None or req.created_ms is None:
         catalogs, version = CatalogCache(), None
     else:
@@ -194,6 +199,20 @@ def run(conn: Connection, req: ReportRequest, catalogs: CatalogCache | None = No
         if by_document:
             names = catalogs.document_names(conn, account, {r[2] for r in totals.rows if r[2] is not None})
         return _aggregate(group, totals, catalogs.get(conn, account, None), names, labels)
+
+
+def _days_with_time(conn: Connection, req: ReportRequest) -> tuple[int, int] | None:
+    """The asked local days narrowed to those the account has time on (a day either side, should the
+    rollups still be keyed in a zone being changed), or None when none is left. A day range can
+    reach from 0001 to 9999, which the zone arithmetic cannot take, and a range of decades would
+    hand SQL an offset CASE of hundreds of clock changes to test on every row: narrowing keeps both
+    to the data, and every label and sum the same, since days without time add nothing."""
+    extent = day_extent(conn, req.user_id)
+    if extent is None:
+        return None
+    first = max(local_day_number(req.begin), extent[0] - 1)
+    last = min(local_day_number(req.end), extent[1] + 1)
+    return (first, last) if first <= last else None
 
 
 def _aggregate(

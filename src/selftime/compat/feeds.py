@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
-from selftime.compat.render import JSON_TYPE, post_error
+from selftime.compat.render import JSON_TYPE, json_bytes, post_error
 from selftime.domain.zone import from_ms, zone
 
 
@@ -22,7 +21,7 @@ def local_datetime(ms: int, time_zone: str) -> str:
 
 
 def json_response(value: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(value), status_code=status, headers={"content-type": JSON_TYPE})
+    return Response(json_bytes(value), status_code=status, headers={"content-type": JSON_TYPE})
 
 
 def post_key_not_found() -> Response:

@@ -23,7 +23,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "format": ("format",),
 }
 
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
+# ASCII digits only: \d would also take other scripts' digits, which int() reads.
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9:.+\-Z]*)?$")
+_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 class ParamError(ValueError):
@@ -106,13 +108,15 @@ def parse(params: Mapping[str, str], today: dt.date) -> DataParams:
     schedule_text = _pick(params, "restrict_schedule_id")
     schedule_id = None
     if schedule_text is not None:
-        if not schedule_text.isdigit():
+        if not _ID.match(schedule_text):
             raise ParamError(f"restrict_schedule_id={schedule_text!r} is not an integer id")
         schedule_id = int(schedule_text)
     source = _pick(params, "restrict_source_type")
     if source is not None:
         source = source.lower()
-        if source not in SOURCE_TYPES:
+        if source == "all":  # the contract's name for the default: every source type
+            source = None
+        elif source not in SOURCE_TYPES:
             raise ParamError(f"restrict_source_type={source!r} is not one of {', '.join(SOURCE_TYPES)}")
     return DataParams(
         perspective=_choice(params, "perspective", PERSPECTIVES, "rank"),

@@ -302,6 +302,19 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
     )
 
 
+def day_extent(conn: Connection, user_id: int) -> tuple[int, int] | None:
+    """The first and last local day (in the rollups' zone) with time of any source, or None. Two
+    subqueries, because each MIN or MAX alone is one step down the day rollup's key."""
+    uid = int(user_id)
+    first, last = _run(
+        conn,
+        f"SELECT (SELECT MIN(day) FROM rollup_days WHERE user_id = {uid}),"
+        f" (SELECT MAX(day) FROM rollup_days WHERE user_id = {uid})",
+        {},
+    )[0]
+    return None if first is None or last is None else (int(first), int(last))
+
+
 def _run(conn: Connection, sql: str, params: dict[str, object]) -> Sequence[Sequence[Any]]:
     """`sql` with :name parameters, on the driver's cursor (see db.raw.select_rows)."""
     if conn.dialect.name != "sqlite":
