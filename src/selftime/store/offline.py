@@ -31,6 +31,7 @@ from selftime.domain.spans import rollup_bucket
 from selftime.domain.zone import FIVE_MINUTES_MS, month_start_day
 from selftime.store import tiers
 from selftime.store.ingest import OFFLINE_DEVICE, add_rollups
+from selftime.store.users import lock_for_time_write
 
 SOURCE_TYPE = OFFLINE_DEVICE.source_type
 
@@ -114,6 +115,7 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 def delete_block(conn: Connection, user_id: int, block_id: int) -> int | None:
     """Delete one of the user's offline blocks (a batch of the offline device) and reverse its rollups.
     → the milliseconds removed, or None if the user has no such block. Call inside a write transaction."""
+    lock_for_time_write(conn, user_id)  # before the device, in the order ingest takes them
     device_id = _offline_device(conn, user_id)
     if device_id is None:
         return None

@@ -88,6 +88,16 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
     return User(user_id, email.lower(), time_zone, plan, password_hash, created_ms=now_ms)
 
 
+def lock_for_time_write(conn: Connection, user_id: int) -> None:
+    """Take the account's row lock first in a transaction that changes its time (PostgreSQL; SQLite
+    writers are serialized already). Such a write locks shared rollup rows and the account row twice
+    (a new activity moves the catalog version early, the data version moves late): without one lock
+    taken first, two concurrent batches of one account could each hold what the other waits for,
+    and PostgreSQL aborted one as a deadlock."""
+    if conn.dialect.name != "sqlite":
+        conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+
+
 def bump_data_version(conn: Connection, user_id: int, days: tuple[int, int] | None) -> None:
     """Call in the transaction of any write that changes the user's time totals, with the first and
     last local day it touched (None: any day, as a zone change does). Cached reports (see
