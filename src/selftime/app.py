@@ -14,12 +14,13 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from selftime import maintenance
+from selftime import http_errors, maintenance
 from selftime.api import alerts, data, focus, highlights, ingest, manage, offline, offline_v1, summary
 from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
+from selftime.nul_guard import RefuseNul
 from selftime.report_cache import ReportCache
 from selftime.report_refresh import Refresher
 from selftime.store import users
@@ -83,6 +84,9 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     for feature in (summary, alerts, highlights, focus, offline, offline_v1):
         app.include_router(feature.router)
     web.mount(app, settings)
+    http_errors.install(app)
+    # Outermost, so that no route and no other middleware ever sees a NUL (see nul_guard).
+    app.add_middleware(RefuseNul)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:

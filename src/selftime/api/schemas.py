@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +16,9 @@ class DeviceIn(BaseModel):
 
 class SpanIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    start: dt.datetime
-    end: dt.datetime
+    # Text, read as RFC 3339 by domain.ingest: pydantic's datetime also takes Unix times.
+    start: str = Field(max_length=64, examples=["2026-11-29T09:00:00Z"])
+    end: str = Field(max_length=64, examples=["2026-11-29T09:03:10Z"])
     application: str | None = None
     title: str | None = None
     url: str | None = None

@@ -212,9 +212,12 @@ def _activity(value: str) -> str:
     # A pasted URL stands for its site, named as ingest names it.
     if "://" in value:
         try:
-            value = site_activity(value)
+            site = site_activity(value)
         except ValueError as exc:
             raise AlertError(f"activity URL {value!r} {exc}") from None
+        if site is None:
+            raise AlertError(f"activity URL {value!r} is not a web page: name its application instead")
+        value = site
     name = thing_key(value)
     if not 1 <= len(name) <= MAX_NAME:
         raise AlertError(f"an activity name is 1 to {MAX_NAME} characters (got {len(name)})")

@@ -118,7 +118,7 @@ def _url(value: Any) -> str | None:
         site = site_activity(value)
     except ValueError:
         return None
-    return value.strip() if len(site) <= MAX_NAME else None
+    return value.strip() if site is not None and len(site) <= MAX_NAME else None
 
 
 def _clip(events: Iterable[AwEvent], lo_ms: int, hi_ms: int) -> list[AwEvent]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -22,9 +23,9 @@ class SpanLike(Protocol):
     """What an agent said of one span; the API's parsed model and loaders' records both fit."""
 
     @property
-    def start(self) -> dt.datetime: ...
+    def start(self) -> dt.datetime | str: ...
     @property
-    def end(self) -> dt.datetime: ...
+    def end(self) -> dt.datetime | str: ...
     @property
     def application(self) -> str | None: ...
     @property
@@ -54,25 +55,61 @@ class Span(NamedTuple):
 
 def _check_name(value: str, what: str) -> str:
     value = value.strip()
+    if "\x00" in value:  # PostgreSQL cannot keep it; imports reach here without the HTTP guard
+        raise ValueError(f"{what} contains a NUL character")
     if not 1 <= len(value) <= MAX_NAME:
         raise ValueError(f"{what} must be 1 to {MAX_NAME} characters (got {len(value)})")
     return value
 
 
+# RFC 3339's date-time (section 5.6), in ASCII digits; the offset is checked apart for its own message.
+_RFC3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+def _instant(value: dt.datetime | str, what: str) -> int:
+    """A time of a span → UTC ms. Text must be an RFC 3339 date-time with an offset."""
+    if isinstance(value, str):
+        match = _RFC3339.fullmatch(value)
+        if match is None:
+            raise ValueError(f"{what} {value[:40]!r} is not an RFC 3339 date-time (2026-11-29T09:00:00Z)")
+        if match[1] is None:
+            raise ValueError(f"{what} must carry an offset or Z (RFC 3339)")
+        try:
+            moment = dt.datetime.fromisoformat(value.upper())  # 3.11 reads neither "t" nor "z"
+        except ValueError as exc:
+            raise ValueError(f"{what} {value[:40]!r} is not a valid time ({exc})") from None
+        return to_ms(moment)
+    elif value.tzinfo is None:
+        raise ValueError(f"{what} must carry an offset or Z (RFC 3339)")
+    return to_ms(value)
+
+
 def normalize_span(raw: SpanLike, *, now_ms: int, future_tolerance_ms: int) -> Span:
-    if raw.start.tzinfo is None or raw.end.tzinfo is None:
-        raise ValueError("times must carry an offset or Z (RFC 3339)")
-    start_ms, end_ms = to_ms(raw.start), to_ms(raw.end)
+    start_ms, end_ms = _instant(raw.start, "start"), _instant(raw.end, "end")
+    if start_ms < 0:
+        raise ValueError("start is before 1970-01-01T00:00:00Z")
     if end_ms <= start_ms:
         raise ValueError("end must be after start")
     if end_ms - start_ms > MAX_SPAN_MS:
         raise ValueError("a span may not be longer than 24 hours")
     if end_ms > now_ms + future_tolerance_ms:
         raise ValueError("end is more than 5 minutes in the future")
+    site = None
     if raw.url is not None and raw.url.strip():
-        activity = _check_name(site_activity(raw.url), "the URL's host")
+        try:
+            site = site_activity(raw.url)
+        except ValueError as exc:
+            raise ValueError(f"url {exc}") from None
+    if site is not None:
+        activity = _check_name(site, "the url's host")
     elif raw.application is None:
-        raise ValueError("application is required when there is no url")
+        raise ValueError(
+            "application is required when there is no url"
+            if raw.url is None or not raw.url.strip()
+            else f"url {raw.url.strip()[:80]!r} is not a web page, so an application must name the span"
+        )
     else:
         activity = _check_name(application_activity(_check_name(raw.application, "application")), "application")
     document = None

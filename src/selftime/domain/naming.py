@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -19,17 +20,33 @@ def application_activity(application: str) -> str:
     return application.strip().lower()
 
 
+# "about:blank", "mailto:…", "data:…": a scheme and no "//". Not "localhost:3000", whose colon leads a port.
+_OPAQUE_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
 @lru_cache(maxsize=65536)
-def site_activity(url: str) -> str:
-    """The host of `url`, lower case, without a leading `www.`; ValueError when it has none.
+def site_activity(url: str) -> str | None:
+    """The site a page is on: its host, lower case, without a leading `www.`. None for a page that is
+    not on the web (about:blank, file:, a browser's own pages, an extension's): its application names
+    it, as when no URL is sent. A URL without a scheme (`github.com/x`, `localhost:3000`) is read as
+    http. ValueError (a sentence about the URL) for a web URL without a usable host.
 
     Memoized: agents send the same pages over and over, and URL parsing is most of ingest's per-span cost."""
+    text = url.strip()
+    if "://" not in text:
+        if _OPAQUE_SCHEME.match(text):
+            return None
+        text = "http://" + text
     try:
-        host = urlsplit(url.strip()).hostname
+        parts = urlsplit(text)
+        host = parts.hostname
     except ValueError as exc:
         raise ValueError(f"is not a valid URL ({exc})") from exc
-    if not host:
-        raise ValueError("has no host name (expected an absolute URL such as https://example.com/)")
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        return None
+    if not host or any(c.isspace() for c in host):
+        raise ValueError("has no host name (expected a URL such as https://example.com/)")
     return strip_www(host.lower().rstrip("."))
 
 
