@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from selftime.domain.naming import MAX_NAME, thing_key
+from selftime.domain.naming import MAX_NAME, site_activity, thing_key
 from selftime.store import catalog
 from selftime.store.catalog import ActivityInfo
 
 
 class CategorizeError(ValueError):
     pass
+
+
+def _site_or_name(activity: str) -> str:
+    if "://" not in activity:
+        return activity
+    try:
+        site = site_activity(activity)
+    except ValueError as exc:
+        raise CategorizeError(f"{activity.strip()!r} {exc}") from None
+    if site is None:
+        raise CategorizeError(f"{activity.strip()!r} is not a web page: name its application instead")
+    return site
 
 
 def find_sub_category(conn: Connection, name: str, top: str | None) -> catalog.Category:
@@ -24,7 +36,11 @@ def find_sub_category(conn: Connection, name: str, top: str | None) -> catalog.C
             matches.append(c)
     matches.sort(key=subs.index)
     if top is not None:
-        matches = [c for c in matches if c.top.casefold() == top.strip().casefold()]
+        wanted_top = top.strip().casefold()
+        if not any(c.top.casefold() == wanted_top for c in subs):
+            tops = ", ".join(dict.fromkeys(c.top for c in subs))
+            raise CategorizeError(f"no top-level category named {top!r} (there are {tops})")
+        matches = [c for c in matches if c.top.casefold() == wanted_top]
     if not matches:
         raise CategorizeError(f"no sub-category named {name!r}" + (f" in {top!r}" if top else ""))
     if len(matches) > 1:
@@ -43,8 +59,11 @@ def categorize(
     productivity: int | None,
     reset: bool = False,
 ) -> ActivityInfo:
-    """Override an activity's sub-category and/or productivity; applies to all history at once."""
-    name = thing_key(activity)
+    """Override an activity's sub-category and/or productivity; applies to all history at once.
+    A URL stands for its site, named as ingest names it."""
+    if reset and (category is not None or productivity is not None):
+        raise CategorizeError("reset goes alone: it returns the activity to the shipped category and productivity")
+    name = thing_key(_site_or_name(activity))
     if not 1 <= len(name) <= MAX_NAME:
         raise CategorizeError(f"activity name must be 1 to {MAX_NAME} characters")
     if productivity is not None and productivity not in (-2, -1, 0, 1, 2):

@@ -18,7 +18,7 @@ from selftime.commands import import_data as import_commands
 from selftime.commands import oauth_apps as oauth_apps_commands
 from selftime.commands import offline as offline_commands
 from selftime.commands import summary as summary_commands
-from selftime.commands.base import DatabaseUrl, State, err, fail, now_ms, open_db, out, user_or_fail
+from selftime.commands.base import DatabaseUrl, RowId, State, err, fail, now_ms, open_db, out, user_or_fail
 from selftime.config import settings_from_env
 
 app = typer.Typer(help="Selftime: a self-hosted, RescueTime-compatible time tracker.", no_args_is_help=True)
@@ -45,9 +45,9 @@ def root(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
 
 
 @app.command()
-def migrate(ctx: typer.Context) -> None:
+def migrate(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
     """Apply pending database migrations."""
-    db = open_db(ctx)
+    db = open_db(ctx, database_url)
     from selftime.db.migrate import current_revision
 
     out.print(f"database at revision {current_revision(db.engine)}")
@@ -57,10 +57,10 @@ def migrate(ctx: typer.Context) -> None:
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8080,
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option(help="Create/refresh the demo account and print its API key.")] = False,
-    workers: Annotated[int, typer.Option(help="Server processes; more use more cores for ingest.")] = 1,
+    workers: Annotated[int, typer.Option(help="Server processes; more use more cores for ingest.", min=1)] = 1,
     signup: Annotated[
         bool | None, typer.Option("--signup/--no-signup", help="Let anyone create an account at /signup.")
     ] = None,
@@ -119,18 +119,19 @@ def users_create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Create an account."""
+    from selftime.domain.email import normalize_email
     from selftime.domain.zone import validate_zone
     from selftime.passwords import hash_password
     from selftime.store import users
 
+    plan = plan.strip().lower()
     if plan not in users.PLANS:
         raise fail(f"plan must be one of {', '.join(users.PLANS)}")
     try:
         validate_zone(time_zone)
+        email = normalize_email(email)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    if "@" not in email or len(email) > 320:
-        raise fail(f"{email!r} is not an email address")
     password = (
         sys.stdin.readline().rstrip("\r\n")
         if password_stdin
@@ -166,6 +167,7 @@ def users_set_plan(ctx: typer.Context, email: str, plan: str) -> None:
     """Switch an account between premium and lite."""
     from selftime.store import users
 
+    plan = plan.strip().lower()
     if plan not in users.PLANS:
         raise fail(f"plan must be one of {', '.join(users.PLANS)}")
     db = open_db(ctx)
@@ -227,6 +229,9 @@ def keys_create(
     """Create a key; it is printed once, alone, as the last line."""
     from selftime.store import keys
 
+    name = name.strip()
+    if not 1 <= len(name) <= keys.MAX_NAME:
+        raise fail(f"a key's name is 1 to {keys.MAX_NAME} characters (got {len(name)})")
     db = open_db(ctx)
     user = user_or_fail(db, email)
     with db.write() as conn:
@@ -256,7 +261,7 @@ def keys_list(ctx: typer.Context, email: str) -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(ctx: typer.Context, email: str, key_id: int) -> None:
+def keys_revoke(ctx: typer.Context, email: str, key_id: RowId) -> None:
     """Revoke a key; it stops working at once."""
     from selftime.store import keys
 
@@ -312,6 +317,9 @@ def schedules_create(
     from selftime.domain.schedule_spec import parse_range
     from selftime.store import schedules
 
+    name = name.strip()
+    if not 1 <= len(name) <= schedules.MAX_NAME:
+        raise fail(f"a schedule's name is 1 to {schedules.MAX_NAME} characters (got {len(name)})")
     try:
         spec = parse_range(days, start, end)
     except ValueError as exc:
@@ -346,7 +354,7 @@ def schedules_list(ctx: typer.Context, email: str) -> None:
 
 
 @schedules_app.command("delete")
-def schedules_delete(ctx: typer.Context, email: str, schedule_id: int) -> None:
+def schedules_delete(ctx: typer.Context, email: str, schedule_id: RowId) -> None:
     """Delete a schedule."""
     from selftime.store import schedules
 

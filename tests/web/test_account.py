@@ -150,7 +150,10 @@ def test_sign_up_creates_a_premium_account_and_signs_in(client, db):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"email": "not-an-address"}, "Enter a valid e-mail address."),
+        ({"email": "not-an-address"}, "Enter a valid e-mail address: "),
+        ({"email": "a b@example.com"}, "it holds a space"),
+        ({"email": "a@b@example.com"}, "expected name@example.com"),
+        ({"email": "ada@example..com"}, "the part after @ is not a domain"),
         ({"password": "short", "confirm": "short"}, "The password must be at least 8 characters."),
         ({"confirm": "something else"}, "The two passwords differ."),
         ({"time_zone": "Mars/Olympus"}, "Choose a time zone from the list."),

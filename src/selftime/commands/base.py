@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
@@ -26,6 +28,10 @@ DatabaseUrl = Annotated[
 ]
 
 
+# A row id as the database can hold it: a larger number would fail in the driver, not say "no such".
+RowId = Annotated[int, typer.Argument(min=1, max=2**63 - 1, show_default=False)]
+
+
 @dataclass
 class State:
     settings: Settings
@@ -39,11 +45,28 @@ def fail(message: str) -> typer.Exit:
 def open_db(ctx: typer.Context, database_url: str | None = None) -> Database:
     settings: Settings = ctx.obj.settings.with_overrides(database_url=database_url)
     ctx.obj.settings = settings
-    engine = build_engine(settings.resolved_database_url)
+    url = settings.resolved_database_url
+    try:
+        engine = build_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise fail(
+            f"cannot use the database URL {_shown(url)!r}: {exc} (use sqlite:///PATH or postgresql://…)"
+        ) from None
     # Pooled connections must be closed before the process (or a test) moves on.
     ctx.call_on_close(engine.dispose)
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except (OperationalError, InterfaceError) as exc:
+        raise fail(f"cannot reach the database at {_shown(url)}: {str(exc.orig or exc).strip()}") from None
     return Database(engine)
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def now_ms() -> int:
@@ -56,7 +79,7 @@ def user_or_fail(db: Database, email: str):  # type: ignore[no-untyped-def]
     from selftime.store import users
 
     with db.read() as conn:
-        user = users.by_email(conn, email)
+        user = users.by_email(conn, email.strip())
     if user is None:
-        raise fail(f"no user {email!r}")
+        raise fail(f"no user {email.strip()!r}")
     return user

@@ -13,6 +13,8 @@ from selftime.store.users import User, from_row
 
 PREFIX_LENGTH = 8
 
+MAX_NAME = 255  # the name column's length
+
 
 @dataclass(frozen=True)
 class ApiKey:

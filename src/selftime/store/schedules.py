@@ -9,6 +9,8 @@ from sqlalchemy import Connection, delete, insert, select
 from selftime.db.tables import is_row_id, schedule_ranges, schedules
 from selftime.store.totals import ScheduleRange
 
+MAX_NAME = 255  # the name column's length
+
 
 @dataclass(frozen=True)
 class Schedule:

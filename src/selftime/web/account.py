@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from selftime.api.context import Services, services
+from selftime.domain.email import normalize_email
 from selftime.domain.zone import known_zones, validate_zone
 from selftime.passwords import MIN_LENGTH, hash_password, verify_password
 from selftime.store import users
@@ -110,9 +111,10 @@ async def logout(request: Request) -> Response:
 
 def _signup_problems(fields: Mapping[str, str]) -> list[str]:
     problems = []
-    email = fields.get("email", "").strip()
-    if "@" not in email or len(email) > 320 or " " in email:
-        problems.append("Enter a valid e-mail address.")
+    try:
+        normalize_email(fields.get("email", ""))
+    except ValueError as exc:
+        problems.append(f"Enter a valid e-mail address: {exc}.")
     password = fields.get("password", "")
     if len(password) < MIN_LENGTH:
         problems.append(f"The password must be at least {MIN_LENGTH} characters.")
@@ -152,7 +154,7 @@ async def signup(request: Request) -> Response:
             with svc.db.write() as conn:
                 return users.create(
                     conn,
-                    email=fields["email"].strip(),
+                    email=normalize_email(fields["email"]),
                     password_hash=password_hash,
                     time_zone=fields["time_zone"],
                     plan=svc.settings.signup_plan,

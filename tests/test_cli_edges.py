@@ -1,0 +1,139 @@
+"""The `selftime` command given wrong input: one line saying what is wrong (exit 2), never a traceback,
+and nothing changed."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from selftime.db.tables import activities, api_keys, schedules, users
+from tests.test_cli import create_key, run
+
+PASSWORD = "hopper-1906\n"
+
+
+def rows(db, table) -> int:  # type: ignore[no-untyped-def]
+    with db.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+@pytest.mark.parametrize(
+    ("email", "problem"),
+    [
+        ("a b@example.com", "holds a space"),
+        ("@example.com", "expected name@example.com"),
+        ("a@b@c.com", "expected name@example.com"),
+        ("ada@-example.com", "not a domain"),
+        ("ada@example..com", "not a domain"),
+        ("", "is required"),
+    ],
+)
+def test_users_create_refuses_what_is_not_an_email_address(database_url, db, email, problem):
+    result = run(database_url, "users", "create", email, "--password-stdin", input=PASSWORD)
+    assert result.exit_code == 2
+    assert problem in result.stderr and "Traceback" not in result.output
+    assert rows(db, users) == 0
+
+
+def test_users_create_trims_and_lowers_the_address_and_the_plan(database_url, db):
+    result = run(
+        database_url, "users", "create", " Eve@Example.COM ", "--plan", "Premium", "--password-stdin", input=PASSWORD
+    )
+    assert result.exit_code == 0, result.output
+    assert "created user eve@example.com" in result.stdout and "premium" in result.stdout
+    assert create_key(database_url, "eve@example.com ").startswith("st_")
+    single_label = run(database_url, "users", "create", "ops@intranet", "--password-stdin", input=PASSWORD)
+    assert single_label.exit_code == 0, single_label.output
+
+
+@pytest.mark.parametrize("key_id", ["99999999999999999999999", "0"])
+def test_ids_out_of_range_are_refused_before_the_database(database_url, account, key_id):
+    for args in (("keys", "revoke", account.email, key_id), ("schedules", "delete", account.email, key_id)):
+        result = run(database_url, *args)
+        assert result.exit_code == 2
+        assert "Invalid value" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "problem", "table"),
+    [
+        (("keys", "create", "{email}", "--name", "  "), "a key's name is 1 to 255 characters (got 0)", api_keys),
+        (("keys", "create", "{email}", "--name", "k" * 256), "a key's name is 1 to 255 characters (got 256)", api_keys),
+        (("schedules", "create", "{email}", " "), "a schedule's name is 1 to 255 characters (got 0)", schedules),
+    ],
+)
+def test_blank_or_long_names_are_refused(database_url, db, account, args, problem, table):
+    before = rows(db, table)
+    result = run(database_url, *(a.format(email=account.email) for a in args))
+    assert result.exit_code == 2
+    assert problem in result.stderr
+    assert rows(db, table) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("code", "--reset", "--category", "Video"), "reset goes alone"),
+        (("code", "--reset", "--productivity", "1"), "reset goes alone"),
+        (("code", "--category", "Business", "--top", "Nope"), "no top-level category named 'Nope'"),
+        (("chrome://settings", "--productivity", "1"), "is not a web page"),
+        (("https:///x", "--productivity", "1"), "has no host name"),
+    ],
+)
+def test_categorize_refuses_what_cannot_be_meant(database_url, db, account, args, problem):
+    result = run(database_url, "categorize", account.email, *args)
+    assert result.exit_code == 2
+    assert problem in result.stderr
+    assert rows(db, activities) == 0
+
+
+def test_categorize_takes_a_url_for_its_site(database_url, account):
+    result = run(database_url, "categorize", account.email, "https://www.GitHub.com/x", "--category", "Video")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("github.com: Entertainment / Video")
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("garbage", "cannot use the database URL 'garbage'"),
+        ("mysql://x/y", "cannot use the database URL 'mysql://x/y'"),
+        (
+            "postgresql://nobody:secret@127.0.0.1:{port}/x",
+            "cannot reach the database at postgresql://nobody:***@127.0.0.1",
+        ),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line(url, problem):
+    result = run(url.format(port=_closed_port()), "migrate")
+    assert result.exit_code == 2
+    assert problem in result.stderr and "Traceback" not in result.output
+    assert "secret" not in result.output
+
+
+def test_migrate_takes_its_own_database_url(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+    from typer.testing import CliRunner
+
+    from selftime.cli import app
+
+    result = CliRunner().invoke(app, ["migrate", "--database-url", url])
+    assert result.exit_code == 0, result.output
+    assert "database at revision" in result.stdout
+    assert (tmp_path / "own.sqlite3").exists()
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999"])
+def test_serve_refuses_a_port_that_does_not_exist(database_url, port):
+    result = run(database_url, "serve", "--port", port)
+    assert result.exit_code == 2
+    assert "Invalid value for '--port'" in result.output
