@@ -8,13 +8,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import OperationalError
 from starlette.testclient import TestClient
 
 from selftime import http_errors
 from selftime.app import create_app
 from selftime.config import Settings
+from selftime.db.tables import spans
+from selftime.request_guard import MAX_BODY_BYTES
 from tests.conftest import batch, csrf_of, span
 
 
@@ -85,3 +87,27 @@ def test_a_write_lock_held_elsewhere_reads_as_busy_not_unreachable(tmp_path: Pat
         holder.close()
     refused = OperationalError("connect", {}, Exception("connection refused"))
     assert not http_errors._busy(refused)
+
+
+def test_a_body_larger_than_any_request_needs_is_refused_unread(client, account, db):
+    too_large = b" " * (MAX_BODY_BYTES + 1)
+    declared = client.post("/api/v1/activity", content=too_large, headers={"Authorization": f"Bearer {account.key}"})
+    assert declared.status_code == 413
+    assert declared.json() == {"error": "# too large", "messages": "a request body may hold at most 64 MiB"}
+
+    def stream():  # no Content-Length: the limit is found while reading
+        for _ in range(65):
+            yield b" " * (1024 * 1024)
+
+    streamed = client.post("/anapi/highlights_post", content=stream(), params={"key": account.key})
+    assert streamed.status_code == 413
+    page = client.post("/login", content=stream())
+    assert page.status_code == 413 and "Request too large" in page.text
+    assert (
+        client.post(
+            "/api/v1/activity", content=b" " * MAX_BODY_BYTES, headers={"Authorization": f"Bearer {account.key}"}
+        ).status_code
+        == 400
+    )
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(spans)).scalar_one() == 0

@@ -20,9 +20,9 @@ from selftime.api.context import Services, services, system_clock_ms
 from selftime.compat.render import post_error
 from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
-from selftime.nul_guard import RefuseNul
 from selftime.report_cache import ReportCache
 from selftime.report_refresh import Refresher
+from selftime.request_guard import RequestGuard
 from selftime.store import users
 from selftime.store.users import Account
 from selftime.web import site as web
@@ -85,8 +85,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
         app.include_router(feature.router)
     web.mount(app, settings)
     http_errors.install(app)
-    # Outermost, so that no route and no other middleware ever sees a NUL (see nul_guard).
-    app.add_middleware(RefuseNul)
+    # Outermost, so that no route and no other middleware sees what it refuses (see request_guard).
+    app.add_middleware(RequestGuard)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:

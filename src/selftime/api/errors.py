@@ -24,7 +24,10 @@ def describe_validation(exc: ValidationError) -> str:
         loc = ""
         for item in err["loc"]:
             loc += f"[{item}]" if isinstance(item, int) else (f".{item}" if loc else str(item))
-        parts.append(f"{loc or 'body'}: {err['msg']}")
+        message = err["msg"]
+        if err["type"] == "string_pattern_mismatch" and err["loc"][-1:] in (("start",), ("end",)):
+            message = f"{str(err['input'])[:40]!r} is not an RFC 3339 date-time with an offset (2026-11-29T09:00:00Z)"
+        parts.append(f"{loc or 'body'}: {message}")
     more = len(exc.errors()) - 5
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
 

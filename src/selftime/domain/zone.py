@@ -50,8 +50,11 @@ def zone(name: str) -> ZoneInfo:
 
 
 def to_ms(moment: dt.datetime) -> int:
-    """Aware datetime → integer UTC milliseconds (sub-millisecond parts are dropped)."""
-    return (moment - _EPOCH_UTC) // _ONE_MS
+    """Aware datetime → integer UTC milliseconds (sub-millisecond parts are dropped, toward the past)."""
+    # On the timedelta's fields: twice as fast as `// timedelta(milliseconds=1)`, and ingest does it
+    # twice per span. The days and seconds make whole milliseconds, so flooring the microseconds floors all.
+    d = moment - _EPOCH_UTC
+    return (d.days * 86_400 + d.seconds) * 1000 + d.microseconds // 1000
 
 
 def from_ms(ms: int) -> dt.datetime:

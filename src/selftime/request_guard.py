@@ -1,9 +1,10 @@
-"""Refuse a request that carries a NUL character (U+0000) anywhere before a route sees it.
+"""Requests refused at the door, before any route or other middleware sees them, and so before
+anything is written: a body larger than any request needs, and a NUL character (U+0000) anywhere.
 
 PostgreSQL cannot keep NUL in text, so such a value failed deep inside a write with a 500 (an
 application name in a batch, a highlight, a report's restrict_thing); SQLite kept it and showed it
-in reports. No name, title, description or parameter has a use for it, so it is refused at the
-door, with the answer each surface gives to bad input, and nothing is written.
+in reports. No name, title, description or parameter has a use for it. Each refusal is the answer
+its surface gives to bad input.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MESSAGE = "NUL characters (U+0000) are not accepted in any parameter or field"
+# The largest batch the ingest API takes (50,000 spans) is ~8 MB of JSON; the server reads bodies whole.
+MAX_BODY_BYTES = 64 * 1024 * 1024
 _WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class RefuseNul:
+class RequestGuard:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -40,13 +43,21 @@ class RefuseNul:
         if scope["method"] not in _WITH_BODY:
             await self.app(scope, receive, send)
             return
+        if _declared_length(scope) > MAX_BODY_BYTES:
+            await _too_large(scope, receive, send)
+            return
         # Routes read whole bodies anyway; reading it here first lets it be checked once and replayed.
-        chunks = []
+        chunks, size = [], 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
-            chunks.append(message.get("body", b""))
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:  # sent without a length, or longer than it said
+                await _too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
@@ -96,11 +107,31 @@ def _json_holds_nul(body: bytes) -> bool:
     return False
 
 
-def _content_type(scope: Scope) -> str:
+def _header(scope: Scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            return str(value.decode("latin-1").split(";")[0].strip().lower())
+        if name == wanted:
+            return str(value.decode("latin-1"))
     return ""
+
+
+def _content_type(scope: Scope) -> str:
+    return _header(scope, b"content-type").split(";")[0].strip().lower()
+
+
+def _declared_length(scope: Scope) -> int:
+    text = _header(scope, b"content-length").strip()
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    message = f"a request body may hold at most {MAX_BODY_BYTES // (1024 * 1024)} MiB"
+    path = scope["path"]
+    if path.startswith(("/anapi/", "/api/", "/oauth/")):
+        response: Response = post_error("too large", message, 413)
+    else:
+        response = PlainTextResponse(f"Request too large: {message}.\n", status_code=413)
+    response.headers["connection"] = "close"  # the rest of the body is not read
+    await response(scope, receive, send)
 
 
 def _refusal(path: str) -> Response:
