@@ -266,7 +266,8 @@ def _by_document(
     the names and the activity's part of each row are looked up once per row, and rows sort as flat
     tuples. (label, activity, document) → the row's fields is one to one: no document is stored
     under the name "No Details" (see domain.naming.stored_document)."""
-    tail = {activity_id: (info.sub, info.productivity) for activity_id, info in cats.items()}
+    sub = {activity_id: info.sub for activity_id, info in cats.items()}
+    level = {activity_id: info.productivity for activity_id, info in cats.items()}
     rows: Sequence[Sequence[Any]] = totals.rows
     by_label: dict[Any, Any] = labels
     if not totals.unique:
@@ -277,45 +278,64 @@ def _by_document(
             sums[k] = get(k, 0) + ms
         rows, by_label = [(lab, a, d, ms) for (lab, a, d), ms in sums.items()], _Same()
     if group == "document" and labels.ranked:
-        return _ranked_documents(rows, cats, names, tail)
+        return _ranked_documents(rows, cats, names, sub, level)
     decorated: list[tuple[Any, ...]]
     # Ordered by label, seconds (more first), then the row's fields from the first, the first
-    # case-insensitively; the tuples are unique before their last two items.
+    # case-insensitively. The sort key is unique before its last item, the report's row itself,
+    # which is built in the same pass (a second pass over thousands of rows showed).
     if group == "document":
-        head = {activity_id: (info.name.casefold(), info.name) for activity_id, info in cats.items()}
+        folded = {activity_id: info.name.casefold() for activity_id, info in cats.items()}
+        name = {activity_id: info.name for activity_id, info in cats.items()}
         decorated = [
             (
                 (lab := by_label[b]) or "",
                 -((ms + 500) // 1000),
-                *head[a],
-                NO_DETAILS if d is None else names[d],
-                tail[a],
-                lab,
-                ms,
+                folded[a],
+                (activity := name[a]),
+                (doc := NO_DETAILS if d is None else names[d]),
+                (lab, ms, activity, doc, sub[a], level[a]),
             )
             for b, a, d, ms in rows
         ]
         decorated.sort()
-        return Report("document", [(d[6], d[7], d[3], d[4], *d[5]) for d in decorated])
-    named = [(by_label[b], a, NO_DETAILS if d is None else names[d], ms) for b, a, d, ms in rows]
-    decorated = [(lab or "", -((ms + 500) // 1000), doc.casefold(), doc, tail[a], lab, ms) for lab, a, doc, ms in named]
+        return Report("document", [d[5] for d in decorated])
+    decorated = [
+        (
+            (lab := by_label[b]) or "",
+            -((ms + 500) // 1000),
+            (doc := NO_DETAILS if d is None else names[d]).casefold(),
+            doc,
+            (lab, ms, doc, sub[a], level[a]),
+        )
+        for b, a, d, ms in rows
+    ]
     decorated.sort()
-    return Report("activity", [(d[5], d[6], d[3], *d[4]) for d in decorated])
+    return Report("activity", [d[4] for d in decorated])
 
 
 def _ranked_documents(
-    rows: Sequence[Sequence[Any]], cats: dict[int, ActivityInfo], names: dict[int, str], tail: dict[int, Any]
+    rows: Sequence[Sequence[Any]],
+    cats: dict[int, ActivityInfo],
+    names: dict[int, str],
+    sub: dict[int, str],
+    level: dict[int, int],
 ) -> Report:
     """The week's (or year's) documents ranked, one row per (activity, document) already: as above
     without labels, the most requested large report."""
     folded = {activity_id: info.name.casefold() for activity_id, info in cats.items()}
     name = {activity_id: info.name for activity_id, info in cats.items()}
     decorated = [
-        (-((ms + 500) // 1000), folded[a], name[a], NO_DETAILS if d is None else names[d], tail[a], ms)
+        (
+            -((ms + 500) // 1000),
+            folded[a],
+            (activity := name[a]),
+            (doc := NO_DETAILS if d is None else names[d]),
+            (None, ms, activity, doc, sub[a], level[a]),
+        )
         for _b, a, d, ms in rows
     ]
     decorated.sort()
-    return Report("document", [(None, d[5], d[2], d[3], *d[4]) for d in decorated])
+    return Report("document", [d[4] for d in decorated])
 
 
 def _efficiency(rows: Sequence[Sequence[Any]], labels: _Labels) -> Report:

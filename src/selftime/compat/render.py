@@ -79,7 +79,11 @@ def rows(perspective: str, report: Report) -> list[list[object]]:
             [r[0] if interval else i, (r[1] + 500) // 1000, 1, *_mean_cells(r[2])]
             for i, r in enumerate(report.rows, start=1)
         ]
-    return [[r[0] if interval else i, (r[1] + 500) // 1000, 1, *r[2:]] for i, r in enumerate(report.rows, start=1)]
+    # One loop per perspective: a test per row of which one it is cost a third of this for a week of
+    # documents (thousands of rows).
+    if interval:
+        return [[r[0], (r[1] + 500) // 1000, 1, *r[2:]] for r in report.rows]
+    return [[i, (r[1] + 500) // 1000, 1, *r[2:]] for i, r in enumerate(report.rows, start=1)]
 
 
 def json_body(perspective: str, report: Report) -> bytes:
