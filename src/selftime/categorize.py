@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from selftime.domain.naming import MAX_NAME, site_activity, thing_key
+from selftime.domain.naming import MAX_NAME, named_activity, thing_key
 from selftime.store import catalog
 from selftime.store.catalog import ActivityInfo
 
 
 class CategorizeError(ValueError):
     pass
-
-
-def _site_or_name(activity: str) -> str:
-    if "://" not in activity:
-        return activity
-    try:
-        site = site_activity(activity)
-    except ValueError as exc:
-        raise CategorizeError(f"{activity.strip()!r} {exc}") from None
-    if site is None:
-        raise CategorizeError(f"{activity.strip()!r} is not a web page: name its application instead")
-    return site
 
 
 def find_sub_category(conn: Connection, name: str, top: str | None) -> catalog.Category:
@@ -63,7 +51,10 @@ def categorize(
     A URL stands for its site, named as ingest names it."""
     if reset and (category is not None or productivity is not None):
         raise CategorizeError("reset goes alone: it returns the activity to the shipped category and productivity")
-    name = thing_key(_site_or_name(activity))
+    try:
+        name = thing_key(named_activity(activity))
+    except ValueError as exc:
+        raise CategorizeError(str(exc)) from None
     if not 1 <= len(name) <= MAX_NAME:
         raise CategorizeError(f"activity name must be 1 to {MAX_NAME} characters")
     if productivity is not None and productivity not in (-2, -1, 0, 1, 2):

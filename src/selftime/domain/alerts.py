@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from selftime.domain.naming import MAX_NAME, site_activity, thing_key
+from selftime.domain.naming import MAX_NAME, named_activity, thing_key
 from selftime.domain.zone import (
     HOUR_MS,
     MINUTE_MS,
@@ -209,16 +209,10 @@ def _sub_category(value: str, taxonomy: Sequence[tuple[str, str]]) -> str:
 
 
 def _activity(value: str) -> str:
-    # A pasted URL stands for its site, named as ingest names it.
-    if "://" in value:
-        try:
-            site = site_activity(value)
-        except ValueError as exc:
-            raise AlertError(f"activity URL {value!r} {exc}") from None
-        if site is None:
-            raise AlertError(f"activity URL {value!r} is not a web page: name its application instead")
-        value = site
-    name = thing_key(value)
+    try:
+        name = thing_key(named_activity(value))
+    except ValueError as exc:
+        raise AlertError(f"activity URL {exc}") from None
     if not 1 <= len(name) <= MAX_NAME:
         raise AlertError(f"an activity name is 1 to {MAX_NAME} characters (got {len(name)})")
     return name

@@ -50,6 +50,21 @@ def site_activity(url: str) -> str | None:
     return strip_www(host.lower().rstrip("."))
 
 
+def named_activity(value: str) -> str:
+    """An activity as a person names it: a pasted URL (`https://www.github.com/x`) stands for its
+    site, named as ingest names it; anything else is the name as given. ValueError (a sentence) for
+    a URL with no usable host or one off the web, whose application names its time instead."""
+    if "://" not in value:
+        return value
+    try:
+        site = site_activity(value)
+    except ValueError as exc:
+        raise ValueError(f"{value.strip()!r} {exc}") from None
+    if site is None:
+        raise ValueError(f"{value.strip()!r} is not a web page: name its application instead")
+    return site
+
+
 def strip_www(name: str) -> str:
     return name[4:] if name.startswith("www.") and len(name) > 4 else name
 
