@@ -16,6 +16,7 @@ from typing import Any
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from selftime.compat.render import JSON_TYPE, QUERY_ERROR, post_error
+from selftime.http_errors import is_api
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -126,7 +127,7 @@ def _declared_length(scope: Scope) -> int:
 async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
     message = f"a request body may hold at most {MAX_BODY_BYTES // (1024 * 1024)} MiB"
     path = scope["path"]
-    if path.startswith(("/anapi/", "/api/", "/oauth/")):
+    if is_api(path):
         response: Response = post_error("too large", message, 413)
     else:
         response = PlainTextResponse(f"Request too large: {message}.\n", status_code=413)
@@ -139,6 +140,6 @@ def _refusal(path: str) -> Response:
         return Response(QUERY_ERROR, status_code=200, headers={"content-type": JSON_TYPE})
     if path.startswith("/oauth/token"):  # OAuth 2's own error shape (RFC 6749, 5.2)
         return JSONResponse({"error": "invalid_request", "error_description": MESSAGE}, status_code=400)
-    if path.startswith(("/anapi/", "/api/")):
+    if is_api(path):
         return post_error("invalid request", MESSAGE)
     return PlainTextResponse(f"Bad request: {MESSAGE}.\n", status_code=400)
