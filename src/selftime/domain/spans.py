@@ -26,6 +26,15 @@ class Coverage:
 
     def claim(self, start: int, end: int) -> list[tuple[int, int]]:
         """The parts of [start, end) not yet covered; they become covered."""
+        ends = self.ends
+        if not ends or start >= ends[-1]:
+            # After all that is covered: how a batch's spans, taken in order, mostly arrive.
+            if ends and start == ends[-1]:
+                ends[-1] = end
+            else:
+                self.starts.append(start)
+                ends.append(end)
+            return [(start, end)]
         # Intervals that could touch [start, end): those ending after start and starting before end.
         lo = bisect_right(self.ends, start)
         hi = bisect_left(self.starts, end)

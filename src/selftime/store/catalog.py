@@ -47,19 +47,43 @@ def bump_version(conn: Connection, user_id: int) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(catalog_version=users.c.catalog_version + 1))
 
 
+# Pairs per statement: two parameters each, well inside SQLite's and PostgreSQL's limits.
+_PAIRS_PER_STATEMENT = 400
+
+
+def _pairs_sql(conn: Connection, count: int) -> str:
+    """A VALUES list of `count` (activity id, name) pairs, typed by its first row for PostgreSQL."""
+    m = mark(conn)
+    return ", ".join([f"(CAST({m} AS INTEGER), CAST({m} AS VARCHAR(255)))"] + [f"({m}, {m})"] * (count - 1))
+
+
 def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
     # A VALUES list joined to the (activity_id, name) index: one exact probe per pair. Plain IN
     # lists on both columns would probe every activity-by-name combination, or scan the table.
     found: dict[tuple[int, str], int] = {}
-    m = mark(conn)
-    for i in range(0, len(pairs), 400):
-        chunk = pairs[i : i + 400]
-        first = f"(CAST({m} AS INTEGER), CAST({m} AS VARCHAR(255)))"
-        values = ", ".join([first] + [f"({m}, {m})"] * (len(chunk) - 1))
+    for i in range(0, len(pairs), _PAIRS_PER_STATEMENT):
+        chunk = pairs[i : i + _PAIRS_PER_STATEMENT]
         rows = select_rows(
             conn,
-            f"SELECT d.activity_id, d.name, d.id FROM (VALUES {values}) AS v "
+            f"SELECT d.activity_id, d.name, d.id FROM (VALUES {_pairs_sql(conn, len(chunk))}) AS v "
             "JOIN documents d ON d.activity_id = v.column1 AND d.name = v.column2",
+            [x for pair in chunk for x in pair],
+        )
+        found.update({(a, n): i for a, n, i in rows})  # type: ignore[misc]
+    return found
+
+
+def _insert_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """Insert the pairs, skipping those that exist; the ids of those inserted. A batch of an agent
+    brings a few hundred new titles, and RETURNING spares reading them all back."""
+    found: dict[tuple[int, str], int] = {}
+    for i in range(0, len(pairs), _PAIRS_PER_STATEMENT):
+        chunk = pairs[i : i + _PAIRS_PER_STATEMENT]
+        rows = select_rows(
+            conn,
+            f"INSERT INTO documents (activity_id, name) SELECT * FROM (VALUES {_pairs_sql(conn, len(chunk))}) AS v"
+            # SQLite needs a WHERE to read ON CONFLICT after INSERT … SELECT (its parsing ambiguity).
+            " WHERE true ON CONFLICT (activity_id, name) DO NOTHING RETURNING activity_id, name, id",
             [x for pair in chunk for x in pair],
         )
         found.update({(a, n): i for a, n, i in rows})  # type: ignore[misc]
@@ -73,11 +97,11 @@ def resolve_documents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> dic
     found = _lookup_documents(conn, wanted)
     missing = [p for p in wanted if p not in found]
     if missing:
-        conn.execute(
-            _insert_ignore(conn, documents),
-            [{"activity_id": a, "name": n} for a, n in missing],
-        )
-        found.update(_lookup_documents(conn, missing))
+        found.update(_insert_documents(conn, missing))
+        # Those a concurrent writer inserted first are skipped by the insert: read them.
+        skipped = [p for p in missing if p not in found]
+        if skipped:
+            found.update(_lookup_documents(conn, skipped))
     return found
 
 

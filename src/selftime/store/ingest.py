@@ -108,28 +108,29 @@ def record_batch(
         return IngestResult(accepted=0, duplicate=False, recorded_ms=0)
 
     activity_ids = resolve_activities(conn, user_id, (s.activity for s in items))
-    documents = [stored_document(s.document) for s in items]
-    document_ids = resolve_documents(
-        conn, ((activity_ids[s.activity], d) for s, d in zip(items, documents, strict=True) if d is not None)
-    )
     # First recorded wins: time already stored for this device, then earlier spans of this batch.
     ordered = sorted(items, key=lambda s: (s.start_ms, s.end_ms))
+    documents = [stored_document(s.document) for s in ordered]
+    document_ids = resolve_documents(
+        conn, ((activity_ids[s.activity], d) for s, d in zip(ordered, documents, strict=True) if d is not None)
+    )
     coverage = _existing_coverage(conn, device_id, ordered[0].start_ms, max(s.end_ms for s in items))
     rows = []
     rollup_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
     five_ms: defaultdict[tuple[int, int], int] = defaultdict(int)
     doc_ms: defaultdict[tuple[int, int, int], int] = defaultdict(int)
-    for item in ordered:
+    for item, document in zip(ordered, documents, strict=True):
         activity_id = activity_ids[item.activity]
-        document = stored_document(item.document)
         document_id = None if document is None else document_ids[(activity_id, document)]
+        rolled_document = tiers.NO_DOCUMENT if document_id is None else document_id
         for free_start, free_end in coverage.claim(item.start_ms, item.end_ms):
             for start, end in cut(free_start, free_end):
                 rows.append((user_id, device_id, batch_pk, source_type, start, end, activity_id, document_id))
                 bucket = rollup_bucket(start)
-                rollup_ms[(bucket, activity_id)] += end - start
-                five_ms[(start - start % FIVE_MINUTES_MS, activity_id)] += end - start
-                doc_ms[(bucket, activity_id, tiers.NO_DOCUMENT if document_id is None else document_id)] += end - start
+                ms = end - start
+                rollup_ms[(bucket, activity_id)] += ms
+                five_ms[(start - start % FIVE_MINUTES_MS, activity_id)] += ms
+                doc_ms[(bucket, activity_id, rolled_document)] += ms
     recorded = sum(rollup_ms.values())
     if rows:
         insert_rows(
