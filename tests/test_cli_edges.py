@@ -49,12 +49,14 @@ def test_users_create_trims_and_lowers_the_address_and_the_plan(database_url, db
     assert single_label.exit_code == 0, single_label.output
 
 
-@pytest.mark.parametrize("key_id", ["99999999999999999999999", "0"])
+@pytest.mark.parametrize("key_id", ["99999999999999999999999", "0", "-1"])
 def test_ids_out_of_range_are_refused_before_the_database(database_url, account, key_id):
     for args in (("keys", "revoke", account.email, key_id), ("schedules", "delete", account.email, key_id)):
         result = run(database_url, *args)
         assert result.exit_code == 2
-        assert "Invalid value" in result.output and "Traceback" not in result.output
+        # A negative id too is named as a wrong id, not taken for an unknown option.
+        assert "Invalid value for '" in result.output and "No such option" not in result.output
+        assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,18 @@ from selftime.commands import import_data as import_commands
 from selftime.commands import oauth_apps as oauth_apps_commands
 from selftime.commands import offline as offline_commands
 from selftime.commands import summary as summary_commands
-from selftime.commands.base import DatabaseUrl, RowId, State, err, fail, now_ms, open_db, out, user_or_fail
+from selftime.commands.base import (
+    ROW_ID_COMMAND,
+    DatabaseUrl,
+    RowId,
+    State,
+    err,
+    fail,
+    now_ms,
+    open_db,
+    out,
+    user_or_fail,
+)
 from selftime.config import settings_from_env
 
 app = typer.Typer(help="Selftime: a self-hosted, RescueTime-compatible time tracker.", no_args_is_help=True)
@@ -260,7 +271,7 @@ def keys_list(ctx: typer.Context, email: str) -> None:
     out.print(table)
 
 
-@keys_app.command("revoke")
+@keys_app.command("revoke", context_settings=ROW_ID_COMMAND)
 def keys_revoke(ctx: typer.Context, email: str, key_id: RowId) -> None:
     """Revoke a key; it stops working at once."""
     from selftime.store import keys
@@ -353,7 +364,7 @@ def schedules_list(ctx: typer.Context, email: str) -> None:
     out.print(table)
 
 
-@schedules_app.command("delete")
+@schedules_app.command("delete", context_settings=ROW_ID_COMMAND)
 def schedules_delete(ctx: typer.Context, email: str, schedule_id: RowId) -> None:
     """Delete a schedule."""
     from selftime.store import schedules

@@ -30,6 +30,9 @@ DatabaseUrl = Annotated[
 
 # A row id as the database can hold it: a larger number would fail in the driver, not say "no such".
 RowId = Annotated[int, typer.Argument(min=1, max=2**63 - 1, show_default=False)]
+# For commands that take a RowId: Click reads "-1" as an unknown option ("No such option: -1"),
+# which hides that the id is what is wrong; passed on as an argument, RowId says so.
+ROW_ID_COMMAND: dict[str, object] = {"ignore_unknown_options": True}
 
 
 @dataclass
