@@ -44,6 +44,16 @@ def test_unknown_pages_get_an_error_page(client):
     assert "There is nothing at GET /no-such-page." in response.text
 
 
+def test_a_page_path_with_an_id_that_is_not_a_number_gets_an_error_page(client, account):
+    for path in ("/alerts/abc/delete", "/offline/1e3/delete", "/oauth/authorized_applications/x/revoke"):
+        response = client.post(path)
+        assert response.status_code == 404 and response.headers["content-type"].startswith("text/html"), path
+        assert f"There is nothing at POST {path}." in response.text
+    # The APIs keep their error object.
+    response = client.delete("/api/v1/alerts/abc", headers={"Authorization": f"Bearer {account.key}"})
+    assert response.status_code == 400 and response.json()["error"] == "# invalid request"
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -26,6 +26,7 @@ from selftime.request_guard import RequestGuard
 from selftime.store import users
 from selftime.store.users import Account
 from selftime.web import site as web
+from selftime.web.render import error_page
 
 log = logging.getLogger("selftime")
 
@@ -89,7 +90,11 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
     app.add_middleware(RequestGuard)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if not http_errors.is_api(request.url.path):
+            # On the pages only a path can fail (/alerts/abc/delete): no such thing, said as a page.
+            message = f"There is nothing at {request.method} {request.url.path}."
+            return error_page(request, user=None, title="Not found", message=message, status=404)
         # FastAPI answers 422 with its own shape; ours is 400 with the error object everywhere.
         parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
         return post_error("invalid request", "; ".join(parts) or "invalid request")

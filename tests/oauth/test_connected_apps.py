@@ -89,6 +89,7 @@ def test_one_cannot_revoke_an_app_one_has_not_connected(client, account, make_ac
     client.cookies.clear()
     web_login(client, account.email)
     page = client.get(PAGE).text
-    response = client.post(f"{PAGE}/{oauth_app.id}/revoke", data={"csrf_token": csrf_of(page)})
-    assert response.status_code == 404
+    for app_id in (oauth_app.id, 2**63):  # bob's app; an id past the column's range
+        response = client.post(f"{PAGE}/{app_id}/revoke", data={"csrf_token": csrf_of(page)})
+        assert response.status_code == 404
     assert works(client, bobs["access_token"])

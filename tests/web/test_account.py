@@ -41,6 +41,27 @@ def test_pages_need_a_login_and_come_back_after_it(client, account):
     assert signed_in(client)
 
 
+@pytest.mark.parametrize(
+    ("form", "page"),
+    [
+        ("/alerts/3/delete", "/alerts"),
+        ("/focus/start", "/focus"),
+        ("/offline/7/delete", "/offline"),
+        ("/anapi/manage/keys/2/revoke", "/anapi/manage"),
+        ("/account/password", "/account"),
+        ("/settings/time-zone", "/settings"),
+        ("/oauth/authorized_applications/4/revoke", "/oauth/authorized_applications"),
+        ("/categorize", "/categorize"),
+    ],
+)
+def test_a_form_posted_after_the_session_ended_comes_back_to_its_page(client, account, form, page):
+    # Back to the form's URL itself would be a GET there after the login: 405 for most of them.
+    response = client.post(form, data={"csrf_token": "stale"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=" + page.replace("/", "%2F")
+    answer = login(client, account.email, PASSWORD, next=page)
+    assert answer.headers["location"] == page and client.get(page).status_code == 200
+
+
 def test_session_cookie_is_signed_httponly_and_samesite(client, account):
     answer = login(client, account.email, PASSWORD)
     cookie = answer.headers["set-cookie"]

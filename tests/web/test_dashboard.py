@@ -175,7 +175,18 @@ def test_drilling_into_a_category_and_an_activity(client, db, clock):
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("period=year", "Unknown period"), ("date=2026-13-01", "not a date"), ("date=yesterday", "not a date")],
+    [
+        ("period=year", "Unknown period"),
+        ("date=2026-13-01", "not a date"),
+        ("date=yesterday", "not a date"),
+        # Dates the calendar holds whose period, or the period before or after it, it does not.
+        ("period=day&date=9999-12-31", "out of range"),
+        ("period=day&date=0001-01-01", "out of range"),
+        ("period=week&date=9999-12-30", "out of range"),
+        ("period=week&date=0001-01-01", "out of range"),
+        ("period=month&date=9999-12-01", "out of range"),
+        ("period=month&date=0001-01-31", "out of range"),
+    ],
 )
 def test_bad_parameters_say_so_and_still_show_a_dashboard(client, account, query, message):
     web_login(client, account.email)

@@ -219,7 +219,7 @@ def test_only_the_users_own_offline_blocks(client, db, make_account):
         response = api_delete(client, bob, block_id)
         assert response.status_code == 404, response.text
         assert response.json()["error"] == "# not found" and str(block_id) in response.json()["messages"]
-    for block_id in computer_batches:
+    for block_id in [*computer_batches, 2**63]:  # and an id past the column's range
         assert api_delete(client, ada, block_id).status_code == 404
     assert client.delete(f"/api/v1/offline/{ada_block}").status_code == 401
     assert client.get("/api/v1/offline").status_code == 401
@@ -232,6 +232,10 @@ def test_only_the_users_own_offline_blocks(client, db, make_account):
     page = client.post(f"/offline/{ada_block}/delete", data={"csrf_token": token})
     assert page.status_code == 404 and "There is no such offline time: nothing changed." in page.text
     assert stored(db, ada.id) == before[1]
+    client.cookies.clear()
+    web_login(client, ada.email)
+    page = client.post(f"/offline/{2**63}/delete", data={"csrf_token": csrf_of(client.get("/offline").text)})
+    assert page.status_code == 404 and "There is no such offline time: nothing changed." in page.text
 
 
 _DELETE_FORM = re.compile(r'<form method="post" action="/offline/(\d+)/delete" class="inline">')

@@ -105,6 +105,22 @@ def test_settings_forms_refuse_a_missing_or_wrong_csrf_token(client, db, account
     assert user is not None and (user.time_zone, user.week_start) == ("UTC", 0)
 
 
+@pytest.mark.parametrize(
+    ("email", "plain", "utf8"),
+    [
+        ("日本@example.com", "selftime-__-2026-11-30.json", "selftime-%E6%97%A5%E6%9C%AC-2026-11-30.json"),
+        ("josé@example.com", "selftime-jos_-2026-11-30.json", "selftime-jos%C3%A9-2026-11-30.json"),
+    ],
+)
+def test_exports_of_an_address_with_letters_beyond_ascii(client, make_account, email, plain, utf8):
+    web_login(client, make_account(email).email)
+    response = client.get("/settings/export.json")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == f"attachment; filename=\"{plain}\"; filename*=UTF-8''{utf8}"
+    assert orjson.loads(response.content)["user"]["email"] == email
+    assert client.get("/settings/export.zip").status_code == 200
+
+
 def test_exports_download_the_users_data(client, db, clock, account, make_account):
     send(client, account, [span("2026-11-27T09:00:00Z", "2026-11-27T09:30:00Z", "Code", "a.py")])
     other = make_account("other@example.com")

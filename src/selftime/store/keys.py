@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
-from selftime.db.tables import api_keys, users
+from selftime.db.tables import api_keys, is_row_id, users
 from selftime.store.users import User, from_row
 
 PREFIX_LENGTH = 8
@@ -83,6 +83,8 @@ def list_for_user(conn: Connection, user_id: int) -> list[ApiKey]:
 
 def revoke(conn: Connection, *, user_id: int, key_id: int, now_ms: int) -> bool:
     """True when an active key of this user was revoked."""
+    if not is_row_id(key_id):
+        return False
     result = conn.execute(
         update(api_keys)
         .where(

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from selftime.db.tables import oauth_apps, oauth_codes, oauth_tokens, users
+from selftime.db.tables import is_row_id, oauth_apps, oauth_codes, oauth_tokens, users
 from selftime.store.keys import digest
 from selftime.store.users import User, from_row
 
@@ -309,6 +309,8 @@ def connections(conn: Connection, user_id: int) -> list[Connected]:
 def revoke_connection(conn: Connection, *, user_id: int, app_id: int, now_ms: int) -> int:
     """Revoke every token of this app for this user, and the codes it has not exchanged yet (which
     would otherwise still buy a token); how many tokens were live."""
+    if not is_row_id(app_id):
+        return 0
     lock_user(conn, user_id)
     conn.execute(
         update(oauth_codes)

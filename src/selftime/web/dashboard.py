@@ -283,7 +283,13 @@ async def dashboard(request: Request) -> Response:
             status = 400
     category = (q.get("category") or "").strip() or None
     activity = (q.get("activity") or "").strip() or None
-    period = period_of(kind, day, user.week_start)
+    try:
+        period = period_of(kind, day, user.week_start)
+    except OverflowError:
+        # The first and last days of the calendar: the period, or the one before or after it that the
+        # page links to, would reach past year 1 or 9999.
+        notices.append(("error", "That date is out of range: showing today."))
+        period, status = period_of(kind, today, user.week_start), 400
     try:
         board = await run_in_threadpool(build, svc, user, period, category, activity)
     except analytics.QueryError:

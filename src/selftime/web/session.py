@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from starlette.routing import Match
 
 from selftime.api.context import Services
 from selftime.store import users
@@ -41,9 +42,25 @@ def sign_out(request: Request) -> None:
 
 
 def login_redirect(request: Request) -> RedirectResponse:
-    """To the login page, coming back to this very URL afterwards."""
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    """To the login page, coming back to this very URL afterwards; after a form's POST, to the page
+    the form is on: a login only answers with a GET, and most form URLs (/alerts/3/delete) have none."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        target = _page_of(request)
     return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def _page_of(request: Request) -> str:
+    """The nearest page (a path that answers GET) at or above the request's path; "/" at worst."""
+    routes = request.app.router.routes
+    path = request.url.path.rstrip("/")
+    while path:
+        scope = {**request.scope, "path": path, "method": "GET"}
+        if any(route.matches(scope)[0] is Match.FULL for route in routes):
+            return path
+        path = path.rsplit("/", 1)[0]
+    return "/"
 
 
 def safe_next(target: str | None) -> str:

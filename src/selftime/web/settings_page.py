@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -117,10 +118,18 @@ def _download(request: Request, svc: Services, user: User, kind: str) -> Respons
         with svc.db.read() as conn:
             yield from chunks(conn, user.id, now)
 
-    name = export.file_name(user.email, now, kind)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": _attachment(export.file_name(user.email, now, kind)), "Cache-Control": "no-store"}
     media_type = "application/json" if kind == "json" else "application/zip"
     return StreamingResponse(body(), media_type=media_type, headers=headers)
+
+
+def _attachment(name: str) -> str:
+    """A header holds Latin-1 only (Starlette refused 日本@… with a 500): a name with other letters
+    is sent as RFC 6266's UTF-8 filename*, with an ASCII filename for clients that do not read it."""
+    if name.isascii():
+        return f'attachment; filename="{name}"'
+    plain = "".join(ch if ch.isascii() else "_" for ch in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @router.get("/settings/export.json")
