@@ -5,7 +5,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from selftime.domain.zone import HOUR_MS, MINUTE_MS, local_label, local_range_ms, offset_segments, to_ms, validate_zone
+from selftime.domain.zone import (
+    HOUR_MS,
+    MINUTE_MS,
+    known_zones,
+    local_label,
+    local_range_ms,
+    offset_segments,
+    to_ms,
+    validate_zone,
+)
 
 
 def test_segments_find_both_transitions_of_a_year():
@@ -33,6 +42,14 @@ def test_validate_zone():
     assert validate_zone("Europe/Berlin").key == "Europe/Berlin"
     with pytest.raises(ValueError, match="unknown time zone"):
         validate_zone("Mars/Olympus")
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "Factory"])
+def test_files_of_the_zone_directory_that_are_not_zones_are_refused(name):
+    # "localtime" would make a user's days the server's, whatever zone that is.
+    with pytest.raises(ValueError, match="unknown time zone"):
+        validate_zone(name)
+    assert name not in known_zones()
 
 
 @given(

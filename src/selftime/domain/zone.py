@@ -25,9 +25,14 @@ _EPOCH_UTC = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ONE_MS = dt.timedelta(milliseconds=1)
 
 
+# Files of the zone directory that are not zones: "localtime" is whatever zone the server runs in,
+# "posixrules" a template, and "Factory" the placeholder of a zone not yet set.
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @lru_cache(maxsize=1)
 def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(available_timezones()) - _NOT_ZONES
 
 
 def known_zones() -> frozenset[str]:
