@@ -93,6 +93,8 @@ def test_delete_removes_the_app_and_ends_its_tokens(database_url, client, accoun
         ("https://graphs.example/c b", "spaces"),
         ("https://graphs.example:99999/cb", "not a valid URI"),
         ("https:///cb", "absolute http(s) URI"),
+        ("https://user:pw@graphs.example/cb", "user name or password"),
+        ("https://evil.example@graphs.example/cb", "user name or password"),
     ],
 )
 def test_create_refuses_unsafe_or_malformed_redirect_uris(database_url, db, uri, message):

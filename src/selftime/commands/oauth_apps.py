@@ -23,7 +23,7 @@ def redirect_uri_problem(uri: str) -> str | None:
 
     Codes travel to it in the query string, so it must be https; plain http only reaches the
     user's own machine (localhost, 127.0.0.0/8, ::1), for apps in development and native apps
-    (RFC 8252 §7.3). No fragment (RFC 6749 §3.1.2), no whitespace (URIs are stored one per line
+    (RFC 8252 §7.3). No fragment (RFC 6749 §3.1.2), no user information, no whitespace (URIs are stored one per line
     and compared exactly)."""
     if not uri or len(uri) > MAX_URI_LENGTH:
         return f"must be 1 to {MAX_URI_LENGTH} characters"
@@ -39,6 +39,10 @@ def redirect_uri_problem(uri: str) -> str | None:
         return "must be an absolute http(s) URI with a host, such as https://app.example/callback"
     if "#" in uri:
         return "must not have a fragment (#…)"
+    if "@" in parts.netloc:
+        # https://user:pw@a.example/cb: the consent page would show "user:pw@a.example" as where
+        # the user is sent, the classic way to make one site read as another.
+        return "must not carry a user name or password (user@host)"
     if parts.scheme == "http" and not _loopback(host):
         return "must use https (plain http is allowed only for localhost, 127.0.0.1 and [::1])"
     return None
