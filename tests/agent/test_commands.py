@@ -119,6 +119,26 @@ def test_status_pause_and_resume(server: LiveServer, server_account: ServerAccou
         queue.close()
 
 
+@pytest.mark.parametrize("minutes", ["1e12", "nan", "inf", "-inf", "527041"])
+def test_pause_refuses_lengths_it_cannot_keep(tmp_path: Path, minutes: str) -> None:
+    data_dir = tmp_path / "agent"
+    result = agent(data_dir, "pause", "--minutes", minutes)
+    assert result.exit_code == 2 and "--minutes must be more than 0 and at most 527040" in result.stderr
+    assert "recording:  on" in agent(data_dir, "status").stdout
+
+
+def test_status_survives_a_pause_past_the_calendar(tmp_path: Path) -> None:
+    data_dir = tmp_path / "agent"
+    queue = LocalQueue(queue_path(data_dir))
+    try:
+        queue.set("paused_until_ms", str(10**17))  # what `pause --minutes 1e12` used to keep
+    finally:
+        queue.close()
+    result = agent(data_dir, "status")
+    assert result.exit_code == 0 and "recording:  paused until further than the calendar goes" in result.stdout
+    assert agent(data_dir, "resume").exit_code == 0
+
+
 def test_run_without_login_says_what_to_do(tmp_path: Path) -> None:
     result = agent(tmp_path / "agent", "run", "--aw-port", "0")
     assert result.exit_code == 2
