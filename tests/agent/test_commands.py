@@ -57,6 +57,8 @@ def test_login_refuses_a_bad_key_and_keeps_the_old_login(
         ("{server}/not-here", "does not answer like a Selftime server (404"),
         ("http://127.0.0.1:{closed}", "cannot reach"),
         ("ftp://example.com", "must be an http:// or https:// URL"),
+        ("http://[::1", "cannot be read: Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999", "cannot be read: Port out of range 0-65535"),
     ],
 )
 def test_login_explains_what_is_wrong_with_the_server(
