@@ -20,6 +20,7 @@ from selftime.db.tables import (
     batches,
     devices,
     documents,
+    is_row_id,
     rollup_days,
     rollup_doc_days,
     rollup_months,
@@ -115,6 +116,8 @@ def _chunks(items: list[Any], size: int) -> list[list[Any]]:
 def delete_block(conn: Connection, user_id: int, block_id: int) -> int | None:
     """Delete one of the user's offline blocks (a batch of the offline device) and reverse its rollups.
     → the milliseconds removed, or None if the user has no such block. Call inside a write transaction."""
+    if not is_row_id(block_id):
+        return None  # larger than any id: PostgreSQL refuses to compare, SQLite's driver overflows
     lock_for_time_write(conn, user_id)  # before the device, in the order ingest takes them
     device_id = _offline_device(conn, user_id)
     if device_id is None:
