@@ -30,6 +30,8 @@ DatabaseUrl = Annotated[
 
 # A row id as the database can hold it: a larger number would fail in the driver, not say "no such".
 RowId = Annotated[int, typer.Argument(min=1, max=2**63 - 1, show_default=False)]
+# A list's --limit: past 2**63 SQLite's driver overflows; no terminal shows a million rows anyway.
+MAX_LIMIT = 1_000_000
 
 
 @dataclass
