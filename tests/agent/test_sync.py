@@ -80,6 +80,16 @@ def test_a_refused_span_is_set_aside_and_the_rest_delivered(
     assert seconds_by(server, server_account) == {"code": 20}
 
 
+def test_a_nul_in_a_title_does_not_set_the_batch_aside(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    queue.add([minute_ago(0), minute_ago(1, title="bad\x00title"), minute_ago(2, app="\x00code")])
+    outcome = sync(queue, config(server, server_account))
+    assert (outcome.delivered, outcome.acked_spans, outcome.refused_spans) == (True, 3, 0)
+    assert queue.refused_count() == 0
+    assert seconds_by(server, server_account) == {"code": 30}
+
+
 @pytest.mark.parametrize("problem", ["server down", "bad key", "wrong url", "clock ahead"])
 def test_what_keeps_batches_queued(
     server: LiveServer, server_account: ServerAccount, queue: LocalQueue, problem: str
