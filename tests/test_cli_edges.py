@@ -59,6 +59,13 @@ def test_ids_out_of_range_are_refused_before_the_database(database_url, account,
         assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", [("highlights", "list"), ("focus", "status"), ("alerts", "triggered")])
+def test_list_limits_out_of_range_are_refused_before_the_database(database_url, account, command):
+    result = run(database_url, *command, account.email, "--limit", "99999999999999999999")
+    assert result.exit_code == 2
+    assert "Invalid value" in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize(
     ("args", "problem", "table"),
     [

@@ -57,6 +57,8 @@ def test_login_refuses_a_bad_key_and_keeps_the_old_login(
         ("{server}/not-here", "does not answer like a Selftime server (404"),
         ("http://127.0.0.1:{closed}", "cannot reach"),
         ("ftp://example.com", "must be an http:// or https:// URL"),
+        ("http://[::1", "cannot be read: Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999", "cannot be read: Port out of range 0-65535"),
     ],
 )
 def test_login_explains_what_is_wrong_with_the_server(
@@ -117,6 +119,26 @@ def test_status_pause_and_resume(server: LiveServer, server_account: ServerAccou
         assert "was not paused" in agent(data_dir, "resume").stdout
     finally:
         queue.close()
+
+
+@pytest.mark.parametrize("minutes", ["1e12", "nan", "inf", "-inf", "527041"])
+def test_pause_refuses_lengths_it_cannot_keep(tmp_path: Path, minutes: str) -> None:
+    data_dir = tmp_path / "agent"
+    result = agent(data_dir, "pause", "--minutes", minutes)
+    assert result.exit_code == 2 and "--minutes must be more than 0 and at most 527040" in result.stderr
+    assert "recording:  on" in agent(data_dir, "status").stdout
+
+
+def test_status_survives_a_pause_past_the_calendar(tmp_path: Path) -> None:
+    data_dir = tmp_path / "agent"
+    queue = LocalQueue(queue_path(data_dir))
+    try:
+        queue.set("paused_until_ms", str(10**17))  # what `pause --minutes 1e12` used to keep
+    finally:
+        queue.close()
+    result = agent(data_dir, "status")
+    assert result.exit_code == 0 and "recording:  paused until further than the calendar goes" in result.stdout
+    assert agent(data_dir, "resume").exit_code == 0
 
 
 def test_run_without_login_says_what_to_do(tmp_path: Path) -> None:

@@ -105,6 +105,52 @@ def test_idle_shorter_than_the_threshold_counts(queue: LocalQueue) -> None:
     assert spans == [(_at(t0, 0), _at(t0, 259))]
 
 
+def test_a_sync_during_a_break_does_not_send_the_break_as_work(queue: LocalQueue) -> None:
+    """A cut (before each sync) while idle must not queue the idle minutes: if they reach the threshold
+    they are not counted, and a span already sent cannot be taken back."""
+    t0 = 1_800_000_000_000
+    idle = ScriptedIdle()
+    rec = Recorder(queue, Tuning())
+    drive(rec, idle, t0, range(0, 121), typing=True)  # the last input at 119.7 s
+    drive(rec, idle, t0, range(121, 240), typing=False)
+    rec.cut()  # a sync falls 2 minutes into the break
+    drive(rec, idle, t0, range(240, 540), typing=False)  # the break reaches 5 minutes
+    rec.close()
+    spans = [(s["start"], s["end"]) for b in queue.seal() for s in b.spans]
+    assert spans == [(_at(t0, 0), _at(t0, 119.7))]
+
+
+def test_a_sync_during_a_short_pause_loses_nothing(queue: LocalQueue) -> None:
+    t0 = 1_800_000_000_000
+    idle = ScriptedIdle()
+    rec = Recorder(queue, Tuning())
+    drive(rec, idle, t0, range(0, 10), typing=True)
+    drive(rec, idle, t0, range(10, 100), typing=False)
+    rec.cut()  # reading, not idle: what follows the last input is sent once the reader is back
+    drive(rec, idle, t0, range(100, 110), typing=True)
+    rec.close()
+    spans = [(s["start"], s["end"]) for b in queue.seal() for s in b.spans]
+    assert spans == [(_at(t0, 0), _at(t0, 8.7)), (_at(t0, 8.7), _at(t0, 109))]
+
+
+def test_a_crash_during_a_break_does_not_recover_the_break(tmp_path: Path) -> None:
+    path = tmp_path / "agent.sqlite3"
+    queue = LocalQueue(path)
+    idle = ScriptedIdle()
+    t0 = 1_800_000_000_000
+    rec = Recorder(queue, Tuning(checkpoint_seconds=5))
+    drive(rec, idle, t0, range(0, 60), typing=True)
+    drive(rec, idle, t0, range(60, 280), typing=False)  # killed 4 minutes into a break
+    queue.close()
+    again = LocalQueue(path)
+    try:
+        again.recover()
+        spans = [(s["start"], s["end"]) for b in again.seal() for s in b.spans]
+        assert spans == [(_at(t0, 0), _at(t0, 58.7))]
+    finally:
+        again.close()
+
+
 def _at(t0: int, seconds: float) -> str:
     from selftime.agent.queue import rfc3339
 

@@ -34,8 +34,10 @@ def minute_ago(i: int, app: str = "code", title: str | None = None) -> QueuedSpa
     return QueuedSpan(start, start + 10_000, app, title)
 
 
-def sync(queue: LocalQueue, cfg: AgentConfig, **tuning: int) -> SyncOutcome:
-    syncer = Syncer(queue, cfg, Tuning(**tuning))  # type: ignore[arg-type]
+def sync(queue: LocalQueue, cfg: AgentConfig, ahead_ms: int = 0, **tuning: int) -> SyncOutcome:
+    """One sync; `ahead_ms`: this machine's clock runs that far ahead of the server's."""
+    clock = lambda: time.time_ns() // 1_000_000 + ahead_ms  # noqa: E731
+    syncer = Syncer(queue, cfg, Tuning(**tuning), clock_ms=clock)  # type: ignore[arg-type]
     try:
         return syncer.sync_once()
     finally:
@@ -80,6 +82,16 @@ def test_a_refused_span_is_set_aside_and_the_rest_delivered(
     assert seconds_by(server, server_account) == {"code": 20}
 
 
+def test_a_nul_in_a_title_does_not_set_the_batch_aside(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    queue.add([minute_ago(0), minute_ago(1, title="bad\x00title"), minute_ago(2, app="\x00code")])
+    outcome = sync(queue, config(server, server_account))
+    assert (outcome.delivered, outcome.acked_spans, outcome.refused_spans) == (True, 3, 0)
+    assert queue.refused_count() == 0
+    assert seconds_by(server, server_account) == {"code": 30}
+
+
 @pytest.mark.parametrize("problem", ["server down", "bad key", "wrong url", "clock ahead"])
 def test_what_keeps_batches_queued(
     server: LiveServer, server_account: ServerAccount, queue: LocalQueue, problem: str
@@ -100,7 +112,7 @@ def test_what_keeps_batches_queued(
             QueuedSpan(now + 600_000, now + 660_000, "x"),
         ]
     queue.add(spans)
-    outcome = sync(queue, cfg, batch_spans=2)
+    outcome = sync(queue, cfg, ahead_ms=660_000 if problem == "clock ahead" else 0, batch_spans=2)
     assert not outcome.delivered and outcome.acked_batches == 0
     assert queue.pending_count() == 3 and queue.refused_count() == 0
     expected = {
@@ -115,6 +127,18 @@ def test_what_keeps_batches_queued(
         server.start()
         again = sync(queue, cfg)
         assert again.delivered and queue.pending_count() == 0
+
+
+def test_a_span_recorded_while_the_clock_was_wrong_does_not_hold_the_queue(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue
+) -> None:
+    now = time.time_ns() // 1_000_000
+    year_ahead = QueuedSpan(now + 365 * 86_400_000, now + 365 * 86_400_000 + 60_000, "x")
+    queue.add([minute_ago(0), year_ahead, minute_ago(1)])  # the clock has been set right since
+    outcome = sync(queue, config(server, server_account))
+    assert (outcome.delivered, outcome.acked_spans, outcome.refused_spans) == (True, 2, 1)
+    assert queue.pending_count() == 0 and queue.refused_count() == 1
+    assert seconds_by(server, server_account) == {"code": 20}
 
 
 def test_retry_rhythm(server: LiveServer, server_account: ServerAccount, queue: LocalQueue) -> None:

@@ -241,6 +241,18 @@ def test_only_the_users_own_offline_blocks(client, db, make_account):
 _DELETE_FORM = re.compile(r'<form method="post" action="/offline/(\d+)/delete" class="inline">')
 
 
+def test_ids_larger_than_any_row_are_not_found(client, db, account):
+    offline_post(client, account, start_time="2026-11-30 09:00", duration="30", activity_name="meeting")
+    before = stored(db, account.id)
+    for block_id in [2**31, 2**40, 2**64]:  # past PostgreSQL's INTEGER, past SQLite's driver
+        response = api_delete(client, account, block_id)
+        assert response.status_code == 404, response.text
+    web_login(client, account.email)
+    page = client.post(f"/offline/{2**64}/delete", data={"csrf_token": csrf_of(client.get("/offline").text)})
+    assert page.status_code == 404
+    assert stored(db, account.id) == before
+
+
 def test_the_page_deletes_with_its_button(client, db, kolkata):
     seed(client, kolkata)
     before_reports, before_rows = reports(client, kolkata), stored(db, kolkata.id)

@@ -61,7 +61,19 @@ def rfc3339(ms: int) -> str:
 
 def _wire(span: tuple[int, int, str | None, str | None, str | None]) -> dict[str, object]:
     start, end, application, title, url = span
-    return {"start": rfc3339(start), "end": rfc3339(end), "application": application, "title": title, "url": url}
+    return {
+        "start": rfc3339(start),
+        "end": rfc3339(end),
+        "application": _without_nul(application),
+        "title": _without_nul(title),
+        "url": _without_nul(url),
+    }
+
+
+def _without_nul(text: str | None) -> str | None:
+    # The server refuses a whole request holding U+0000 without naming the span, so one such title (a web
+    # page's, through the ActivityWatch endpoints) would set a whole batch aside. It carries nothing.
+    return text.replace("\x00", "") if text else text
 
 
 class LocalQueue:

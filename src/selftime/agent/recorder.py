@@ -48,6 +48,7 @@ class Recorder:
         self._filter = span_filter
         self._open: _Open | None = None
         self._last_ms: int | None = None
+        self._last_input_ms: int | None = None
         self._checkpointed_ms = 0
 
     @property
@@ -70,6 +71,7 @@ class Recorder:
             # Ends at the last input: the idle minutes that led here do not count.
             self._close(now_ms - idle.idle_ms)
             return
+        self._last_input_ms = now_ms - idle.idle_ms
         current = self._open
         if current is not None and current.sample == sample:
             current.end_ms = now_ms
@@ -84,16 +86,27 @@ class Recorder:
         """Before a sync: queue the open span up to its last sample and go on recording from there, so the
         server sees the time so far even when one window keeps the focus for hours."""
         current = self._open
-        if current is None or current.end_ms <= current.start_ms:
+        if current is None:
             return
-        self._close(current.end_ms)
-        self._open = _Open(current.end_ms, current.end_ms, current.sample)
+        # Time since the last input is not yet known to count: if it reaches the idle threshold it is
+        # taken back, which a span already queued (and sent) cannot be. It stays in the open span.
+        at = self._settled_end(current)
+        if at <= current.start_ms:
+            return
+        self._close(at)
+        self._open = _Open(at, current.end_ms, current.sample)
         self._checkpoint(current.end_ms)
 
     def close(self) -> None:
         """At exit: the open span ends at its last sample."""
         if self._open is not None:
             self._close(self._open.end_ms)
+
+    def _settled_end(self, current: _Open) -> int:
+        """The open span's end up to the last input: the part that counts whatever happens next."""
+        if self._last_input_ms is None:
+            return current.end_ms
+        return max(current.start_ms, min(current.end_ms, self._last_input_ms))
 
     def _span(self, current: _Open, end_ms: int) -> QueuedSpan:
         s = current.sample
@@ -111,7 +124,9 @@ class Recorder:
     def _checkpoint(self, now_ms: int) -> None:
         self._checkpointed_ms = now_ms
         assert self._open is not None
-        self.queue.checkpoint(self.source, self._filtered(self._span(self._open, self._open.end_ms)))
+        # Up to the last input, like a cut: a crash during a break must not bring the break back as work.
+        span = self._span(self._open, self._settled_end(self._open))
+        self.queue.checkpoint(self.source, self._filtered(span))
 
     def _close(self, at_ms: int) -> None:
         current, self._open = self._open, None

@@ -64,7 +64,11 @@ def queue_path(data_dir: Path) -> Path:
 
 def normalize_server(url: str) -> str:
     url = url.strip().rstrip("/")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        raise ConfigError(f"the server URL {url!r} cannot be read: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"the server must be an http:// or https:// URL, not {url!r}")
     if parts.query or parts.fragment:

@@ -8,7 +8,8 @@
   the queue's `refused` table (or the whole batch, when no span is named) and the rest goes on as a new
   batch, so one bad span cannot block the queue forever; `selftime agent status` shows what was set
   aside. Exception: "end is more than 5 minutes in the future" means this machine's clock is ahead of the
-  server's, which time fixes: that batch waits.
+  server's, which time fixes: that batch waits (unless the span ends in this clock's future too: it was
+  recorded while the clock was wrong, and is set aside).
 
 Between syncs the worker asks `GET /api/v1/commands` for the commands alone, every `poll_seconds` the
 server names (15 on premium), so that a focus session started on the web reaches the desktop within
@@ -19,6 +20,7 @@ The key is checked the same way at login: a POST of `{}` with the key answers 40
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import random
@@ -38,6 +40,8 @@ log = logging.getLogger("selftime.agent")
 INGEST_PATH = "/api/v1/activity"
 COMMANDS_PATH = "/api/v1/commands"
 _SPAN_INDEX = re.compile(r"^spans\[(\d+)\]")
+# The server's own allowance for clocks ahead of it (future_tolerance_seconds).
+CLOCK_SLACK_MS = 5 * 60_000
 
 
 def wall_ms() -> int:
@@ -166,7 +170,7 @@ class Syncer:
                 outcome.commands = answer["commands"]
             return None
         message = _error_message(response)
-        if status in (400, 422) and "in the future" not in message:
+        if status in (400, 422) and not self._clock_ahead(message, batch):
             found = _SPAN_INDEX.match(message)
             index = int(found[1]) if found else None
             refused = 1 if index is not None and index < batch.span_count else batch.span_count
@@ -177,6 +181,20 @@ class Syncer:
         if status == 401:
             return self._wait(outcome, "the server does not accept the key (401): run `selftime agent login` again")
         return self._wait(outcome, f"the server answered {status}: {message or response.reason_phrase}")
+
+    def _clock_ahead(self, message: str, batch: SealedBatch) -> bool:
+        """Whether a refusal says this machine's clock runs ahead of the server's, which time fixes.
+
+        Not when the span ends in this clock's future too: it was recorded while the clock was wrong (set
+        right since), and waiting for that moment would hold every later batch behind it until then."""
+        if "in the future" not in message:
+            return False
+        found = _SPAN_INDEX.match(message)
+        try:
+            end = dt.datetime.fromisoformat(str(batch.spans[int(found[1])]["end"])) if found else None
+        except (IndexError, KeyError, ValueError):
+            end = None
+        return end is None or end.timestamp() * 1000 <= self.clock_ms() + CLOCK_SLACK_MS
 
     def _wait(self, outcome: SyncOutcome, error: str) -> SealedBatch | None:
         """The batch stays queued and the rest waits behind it (nothing replaces it)."""

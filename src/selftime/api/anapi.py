@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from selftime.api.auth import presented_key, user_for_key
-from selftime.api.context import Services, request_params, services
+from selftime.api.context import BadBody, Services, request_params, services
 from selftime.compat import feeds
-from selftime.compat.render import key_not_found
+from selftime.compat.render import key_not_found, post_error, query_error
 from selftime.store.users import User
 
 Answer = Callable[[Services, User, dict[str, str]], Response]
@@ -23,7 +23,10 @@ Answer = Callable[[Services, User, dict[str, str]], Response]
 async def serve_feed(request: Request, answer: Answer) -> Response:
     """A GET-style feed: a bad key gets the data API's 200 `# key not found` body."""
     svc = services(request)
-    params = await request_params(request)
+    try:
+        params = await request_params(request)
+    except BadBody:
+        return query_error()
 
     def run() -> Response:
         user = user_for_key(svc, presented_key(request, params))
@@ -35,7 +38,10 @@ async def serve_feed(request: Request, answer: Answer) -> Response:
 async def serve_post(request: Request, answer: Answer) -> Response:
     """A POST endpoint: a bad key is an error like any other, 400 with the error object."""
     svc = services(request)
-    params = await request_params(request)
+    try:
+        params = await request_params(request)
+    except BadBody as exc:
+        return post_error("invalid request", str(exc))
 
     def run() -> Response:
         user = user_for_key(svc, presented_key(request, params))

@@ -33,8 +33,16 @@ def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+class BadBody(ValueError):
+    """A JSON body that cannot be read as parameters; the message says why."""
+
+
 async def request_params(request: Request) -> dict[str, str]:
-    """Query string, then a form or JSON body; the body wins where both name a parameter."""
+    """Query string, then a form or JSON body; the body wins where both name a parameter.
+
+    A JSON body that does not parse, is not an object, or gives a parameter an array or object raises
+    BadBody: read as no parameters it would earn a misleading "x is required", and a nested value
+    would be stored as Python's repr of it."""
     params = dict(request.query_params)
     if request.method != "POST":
         return params
@@ -45,12 +53,20 @@ async def request_params(request: Request) -> dict[str, str]:
     elif content_type == "application/json":
         import json
 
+        raw = await request.body()
+        if not raw.strip():
+            return params
         try:
-            body = json.loads(await request.body() or b"{}")
+            body = json.loads(raw)
         except ValueError:
-            body = None
-        if isinstance(body, dict):
-            params.update({k: _text(v) for k, v in body.items() if v is not None})
+            raise BadBody("the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise BadBody("the JSON body must be an object of parameters")
+        for name, value in body.items():
+            if isinstance(value, list | dict):
+                kind = "array" if isinstance(value, list) else "object"
+                raise BadBody(f"{name} must be a string or a number, not a JSON {kind}")
+        params.update({k: _text(v) for k, v in body.items() if v is not None})
     return params
 
 

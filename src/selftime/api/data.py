@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from selftime import analytics
 from selftime.api.auth import presented_key, user_for_key
-from selftime.api.context import Services, request_params, services
+from selftime.api.context import BadBody, Services, request_params, services
 from selftime.compat import params as wire
 from selftime.compat import render
 from selftime.domain.zone import from_ms, local_day_number, today_in, zone
@@ -125,7 +125,10 @@ def _body(body: bytes, content_type: str) -> Response:
 @router.api_route("/anapi/data", methods=["GET", "POST"], include_in_schema=True)
 async def anapi_data(request: Request) -> Response:
     svc = services(request)
-    params = await request_params(request)
+    try:
+        params = await request_params(request)
+    except BadBody:
+        return render.query_error()
     return await run_in_threadpool(_authenticated_answer, svc, presented_key(request, params), params)
 
 

@@ -17,6 +17,10 @@ app = typer.Typer(
 )
 
 
+# Longer is `pause` without --minutes; an end past year 9999 could not even be shown by `status`.
+MAX_PAUSE_MINUTES = 366 * 24 * 60
+
+
 def _data_dir(ctx: typer.Context) -> Path:
     return Path(ctx.obj.settings.data_dir)
 
@@ -131,7 +135,11 @@ def status(ctx: typer.Context) -> None:
         elif queue.get(PAUSED_KEY) == FOREVER:
             out.print("recording:  paused until `selftime agent resume`")
         else:
-            out.print(f"recording:  paused until {dt.datetime.fromtimestamp(until / 1000).astimezone():%Y-%m-%d %H:%M}")
+            try:
+                shown = f"{dt.datetime.fromtimestamp(until / 1000).astimezone():%Y-%m-%d %H:%M}"
+            except (OverflowError, OSError, ValueError):  # written by an older agent that took any length
+                shown = "further than the calendar goes: `selftime agent resume` ends it"
+            out.print(f"recording:  paused until {shown}")
         out.print(f"queue:      {queue.pending_count()} span(s) waiting to be sent")
         last_sync = _int(queue.get("last_sync_ms"))
         out.print(f"last sync:  {_when(last_sync, now) if last_sync else 'never'}")
@@ -165,8 +173,8 @@ def pause(
     from selftime.agent.settings import queue_path
     from selftime.agent.sync import wall_ms
 
-    if minutes is not None and minutes <= 0:
-        raise fail("--minutes must be positive")
+    if minutes is not None and not 0 < minutes <= MAX_PAUSE_MINUTES:  # also refuses nan and inf
+        raise fail(f"--minutes must be more than 0 and at most {MAX_PAUSE_MINUTES} (a year); without it: until resumed")
     queue = LocalQueue(queue_path(_data_dir(ctx)))
     try:
         if minutes is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from selftime.commands.base import err, fail, open_db, out, user_or_fail
+from selftime.commands.base import MAX_LIMIT, err, fail, open_db, out, user_or_fail
 
 app = typer.Typer(help="Define alerts and see which triggered.", no_args_is_help=True)
 
@@ -103,7 +103,7 @@ def triggered(
     ctx: typer.Context,
     email: Email,
     alert_id: Annotated[int | None, typer.Option("--alert", help="Only this alert's triggers.")] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="At most this many, newest first.")] = 50,
 ) -> None:
     """List what a user's alerts triggered, newest first (judging days that ended first)."""
     from selftime.api.alerts import catch_up

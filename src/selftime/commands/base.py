@@ -33,6 +33,8 @@ RowId = Annotated[int, typer.Argument(min=1, max=2**63 - 1, show_default=False)]
 # For commands that take a RowId: Click reads "-1" as an unknown option ("No such option: -1"),
 # which hides that the id is what is wrong; passed on as an argument, RowId says so.
 ROW_ID_COMMAND: dict[str, object] = {"ignore_unknown_options": True}
+# A list's --limit: past 2**63 SQLite's driver overflows; no terminal shows a million rows anyway.
+MAX_LIMIT = 1_000_000
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from selftime.commands.base import fail, now_ms, open_db, out, user_or_fail
+from selftime.commands.base import MAX_LIMIT, fail, now_ms, open_db, out, user_or_fail
 
 if TYPE_CHECKING:
     from selftime.store.users import User
@@ -81,7 +81,9 @@ def end(ctx: typer.Context, email: Email) -> None:
 def status(
     ctx: typer.Context,
     email: Email,
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many recent sessions, newest first.")] = 10,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_LIMIT, help="Show at most this many recent sessions, newest first.")
+    ] = 10,
 ) -> None:
     """Show the active focus session, if any, and the recent ones (started, planned end, ended, why)."""
     from selftime.api.context import Services

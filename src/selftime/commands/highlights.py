@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from selftime.commands.base import err, fail, now_ms, open_db, out, user_or_fail
+from selftime.commands.base import MAX_LIMIT, err, fail, now_ms, open_db, out, user_or_fail
 
 app = typer.Typer(help="Add, list and delete daily highlights (premium).", no_args_is_help=True)
 
@@ -59,7 +59,7 @@ def add(
 def list_(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The account's email.")],
-    limit: Annotated[int, typer.Option(min=1, help="Show at most this many, newest first.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="Show at most this many, newest first.")] = 100,
 ) -> None:
     """List a user's highlights, newest first."""
     from selftime.compat.feeds import local_datetime

@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from selftime.api import alerts, data, focus, highlights, offline, summary
-from selftime.api.context import Services, request_params, services
+from selftime.api.context import BadBody, Services, request_params, services
 from selftime.compat.params import ALIASES
-from selftime.compat.render import post_error
+from selftime.compat.render import post_error, query_error
 from selftime.oauth import server
 from selftime.store.users import User
 
@@ -101,7 +101,10 @@ def _serve(svc: Services, endpoint: Endpoint, authorization: str | None, params:
 def _route(endpoint: Endpoint) -> Callable[[Request], object]:
     async def handle(request: Request) -> Response:
         svc = services(request)
-        params = await request_params(request)
+        try:
+            params = await request_params(request)
+        except BadBody as exc:
+            return post_error("invalid request", str(exc)) if endpoint.methods == WRITE else query_error()
         header = request.headers.get("authorization", "")
         # Only a Bearer header carries a token; any other kind is ignored, so access_token still counts.
         bearer = header if header.split(" ", 1)[0].lower() == "bearer" else None
