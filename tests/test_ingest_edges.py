@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from selftime.db.tables import batches, rollups, spans
-from tests.conftest import batch, send, span
+from tests.conftest import batch, data, send, span
 from tests.test_ingest import GOOD, activity_rows, count, document_rows, post
 
 
@@ -131,3 +131,18 @@ def test_pages_off_the_web_are_named_by_their_application(client, account, url, 
 )
 def test_urls_that_name_no_site_and_no_application_are_refused(client, account, db, url, problem):
     refused(client, account, db, span("2026-11-30T09:00:00Z", "2026-11-30T09:01:00Z", None, "t", url), problem=problem)
+
+
+def test_control_characters_in_an_application_name_read_as_one_space(client, account):
+    """A line break in a name could not be sent back from a page (browsers send CR LF): the activity
+    is stored with a space, and the title keeps what the window said."""
+    send(
+        client,
+        account,
+        [
+            span("2026-11-29T09:00:00Z", "2026-11-29T09:01:00Z", "Foo\nBar", "a\tb"),
+            span("2026-11-29T09:01:00Z", "2026-11-29T09:02:00Z", " Foo\r\n\tBar\x7f"),
+        ],
+    )
+    rows = data(client, account, perspective="rank", restrict_kind="document", restrict_begin="2026-11-29")["rows"]
+    assert [(r[3], r[4]) for r in rows] == [("foo bar", "No Details"), ("foo bar", "a\tb")]

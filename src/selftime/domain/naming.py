@@ -16,7 +16,15 @@ def stored_document(title: str | None) -> str | None:
     return None if title is None or title == NO_DETAILS else title
 
 
+# Tabs, line breaks and other control characters: a name shows on one line, and a browser sends a
+# line break in a form field back as CR LF, so a name holding one could not be found again from a
+# page (the categorization editor) once stored.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]+")
+
+
 def application_activity(application: str) -> str:
+    if not application.isprintable():  # rare; the regex costs more than the test
+        application = _CONTROLS.sub(" ", application)
     return application.strip().lower()
 
 
