@@ -4,6 +4,7 @@ with the seconds per activity computed independently by ActivityWatch's own aw_t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,37 @@ def test_a_bad_file_exits_2_and_says_why(
 def test_an_unknown_user_exits_2(database_url: str) -> None:
     result = run(database_url, str(EXPORT), "--user", "nobody@example.com")
     assert result.exit_code == 2 and "no user 'nobody@example.com'" in result.stderr
+
+
+def _window_export(count: int) -> dict[str, Any]:
+    """One machine's window bucket: `count` one-minute events, 70 s apart, from 2026-11-20 08:00 UTC."""
+    first = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
+    events = [
+        {
+            "timestamp": (first + dt.timedelta(seconds=70 * i)).isoformat(),
+            "duration": 60,
+            "data": {"app": f"app{i % 7}", "title": f"title {i}"},
+        }
+        for i in range(count)
+    ]
+    bucket = {"id": "aw-watcher-window_host", "type": "currentwindow", "hostname": "host", "events": events}
+    return {"buckets": {bucket["id"]: bucket}}
+
+
+def test_a_bad_span_late_in_the_file_imports_nothing_and_names_the_span(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """The file is converted in batches of 1,000 spans: a span refused in the third batch used to leave the first
+    two stored (and named itself only by its place in that batch, spans[200])."""
+    account = make_account()
+    export = _window_export(2500)
+    export["buckets"]["aw-watcher-window_host"]["events"][2200]["data"]["title"] = "bad\x00title"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert (
+        "bucket aw-watcher-window_host: the time from 2026-11-22T02:46:40Z ('app2'): title contains a NUL character"
+        in " ".join(result.stderr.split())
+    )
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
