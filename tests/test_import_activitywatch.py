@@ -150,3 +150,18 @@ def test_a_bad_span_late_in_the_file_imports_nothing_and_names_the_span(
         in " ".join(result.stderr.split())
     )
     assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
+
+
+def test_a_lone_surrogate_in_a_title_exits_2_and_imports_nothing(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """json.loads reads "\\ud800" as a lone surrogate, which no database driver can encode: it was a traceback."""
+    account = make_account()
+    export = _window_export(3)
+    export["buckets"]["aw-watcher-window_host"]["events"][1]["data"]["title"] = "bad \ud800 title"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert "title contains a lone surrogate" in result.stderr
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
