@@ -165,3 +165,41 @@ def test_a_lone_surrogate_in_a_title_exits_2_and_imports_nothing(
     assert result.exit_code == 2, result.output
     assert "title contains a lone surrogate" in result.stderr
     assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
+
+
+def test_a_long_hostname_and_bucket_id_import_every_batch(
+    database_url: str, db: Any, client: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """The device id (activitywatch:HOSTNAME) was not cut to its column (PostgreSQL: a traceback), and batch ids were
+    cut to 255 characters with their digest, so every batch of a bucket had one id: all but the first were dropped."""
+    account = make_account()
+    hostname = "h" * 250
+    export = _window_export(2500)
+    (bucket,) = export["buckets"].values()
+    bucket.update(id=f"aw-watcher-window_{hostname}", hostname=hostname)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"buckets": {bucket["id"]: bucket}}))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 0, result.output
+    assert "(3 batches stored, 0 already imported)" in result.stdout
+    total = data(client, account, restrict_begin="2026-11-20", restrict_end="2026-11-23")["rows"]
+    assert sum(row[1] for row in total) == 2500 * 60
+    again = run(database_url, str(path), "--user", account.email)
+    assert "(0 batches stored, 3 already imported)" in again.stdout
+
+
+@pytest.mark.parametrize("field", ["id", "hostname"])
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_a_bucket_id_or_hostname_that_cannot_be_stored_exits_2(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path, field: str, bad: str
+) -> None:
+    account = make_account()
+    export = _window_export(3)
+    (bucket,) = export["buckets"].values()
+    bucket[field] = f"host{bad}name"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert f"its {field} holds a NUL character or a lone surrogate" in result.stderr
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}

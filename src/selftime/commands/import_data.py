@@ -65,7 +65,8 @@ def activitywatch(
     plans = [_plan(group, events, now) for group in groups]
     total_ms = total_spans = 0
     for group, (spans_seen, planned) in zip(groups, plans, strict=True):
-        device = DeviceRef(f"activitywatch:{group.hostname}", group.hostname, "computers")
+        # Cut to the columns' 255 characters (a hostname is at most 253).
+        device = DeviceRef(f"activitywatch:{group.hostname}"[:255], group.hostname[:255], "computers")
         recorded = stored = repeated = 0
         for batch_id, items in planned:
             with db.write() as conn:
@@ -127,5 +128,12 @@ def _plan(group: Group, events: dict[str, list[AwEvent]], now: int) -> tuple[int
             # a longer one new ids only where its spans differ.
             content = [[s.start_ms, s.end_ms, s.application, s.title, s.url] for s in chunk]
             digest = hashlib.sha256(json.dumps(content).encode())
-            planned.append((f"aw:{primary.id}:{digest.hexdigest()[:32]}"[:255], items))
+            planned.append((_batch_id(primary.id, digest.hexdigest()[:32]), items))
     return spans_seen, planned
+
+
+def _batch_id(bucket_id: str, digest: str) -> str:
+    """aw:<bucket id>:<digest>, at most 255 characters: a long bucket id is replaced by its own digest, since cutting
+    the whole off would give every batch of the bucket one id, and all but the first would count as already there."""
+    found = f"aw:{bucket_id}:{digest}"
+    return found if len(found) <= 255 else f"aw:sha256:{hashlib.sha256(bucket_id.encode()).hexdigest()}:{digest}"
