@@ -176,3 +176,17 @@ def test_export_writes_what_the_download_gives(database_url, client, account, db
         names = [n for n in expected_zip.namelist() if n != "README.txt"]
         assert names == [n for n in written_zip.namelist() if n != "README.txt"]
         assert all(written_zip.read(n) == expected_zip.read(n) for n in names)
+
+
+def test_set_password_from_stdin_drops_a_windows_line_end_as_create_does(database_url, client, account):
+    """users create read the password without its "\r\n"; set-password kept the "\r" in the new password, so
+    the password as typed no longer logged in. In a process of its own: CliRunner's stdin turns "\r\n" into "\n"."""
+    import subprocess
+    import sys
+
+    from tests.conftest import web_login
+
+    command = [sys.executable, "-m", "selftime.cli", "--database-url", database_url, "users", "set-password"]
+    done = subprocess.run([*command, account.email, "--password-stdin"], input=b"a new secret\r\n", capture_output=True)
+    assert done.returncode == 0, done.stderr
+    web_login(client, account.email, "a new secret")
