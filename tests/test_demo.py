@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 
-from selftime.db.tables import alerts, batches, focus_sessions, highlights, spans
+from selftime.db.tables import alerts, batches, focus_sessions, highlights, rollup_days, spans
 from selftime.demo import DEMO_EMAIL, ensure_demo
 
 
@@ -48,3 +50,22 @@ def test_running_it_again_adds_nothing_and_rotates_the_key(client, db, clock):
         "messages": "key not found",
     }
     assert len(_get(client, "/anapi/highlights_feed", second_key)) == 5
+
+
+def test_running_it_days_later_adds_only_the_new_days(db, clock):
+    """The generator's days depend on where it starts (42 days before today): a later run made other spans for
+    the days already there, and their gaps were filled with them (a Saturday went from 2.4 to 4.7 hours)."""
+
+    def day_totals() -> dict[int, int]:
+        with db.read() as conn:
+            rows = conn.execute(select(rollup_days.c.day, func.sum(rollup_days.c.duration_ms)).group_by("day"))
+            return {int(day): int(ms) for day, ms in rows}
+
+    ensure_demo(db, clock())
+    before = day_totals()
+    clock.set(clock.now + dt.timedelta(days=3))
+    ensure_demo(db, clock())
+    after = day_totals()
+    last = max(before)  # the first run's today, cut at its now: the rest of it is added
+    assert {day: ms for day, ms in after.items() if day < last} == {day: ms for day, ms in before.items() if day < last}
+    assert after[last] >= before[last] and max(after) == last + 3

@@ -4,6 +4,7 @@ with the seconds per activity computed independently by ActivityWatch's own aw_t
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -115,3 +116,90 @@ def test_a_bad_file_exits_2_and_says_why(
 def test_an_unknown_user_exits_2(database_url: str) -> None:
     result = run(database_url, str(EXPORT), "--user", "nobody@example.com")
     assert result.exit_code == 2 and "no user 'nobody@example.com'" in result.stderr
+
+
+def _window_export(count: int) -> dict[str, Any]:
+    """One machine's window bucket: `count` one-minute events, 70 s apart, from 2026-11-20 08:00 UTC."""
+    first = dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC)
+    events = [
+        {
+            "timestamp": (first + dt.timedelta(seconds=70 * i)).isoformat(),
+            "duration": 60,
+            "data": {"app": f"app{i % 7}", "title": f"title {i}"},
+        }
+        for i in range(count)
+    ]
+    bucket = {"id": "aw-watcher-window_host", "type": "currentwindow", "hostname": "host", "events": events}
+    return {"buckets": {bucket["id"]: bucket}}
+
+
+def test_a_bad_span_late_in_the_file_imports_nothing_and_names_the_span(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """The file is converted in batches of 1,000 spans: a span refused in the third batch used to leave the first
+    two stored (and named itself only by its place in that batch, spans[200])."""
+    account = make_account()
+    export = _window_export(2500)
+    export["buckets"]["aw-watcher-window_host"]["events"][2200]["data"]["title"] = "bad\x00title"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert (
+        "bucket aw-watcher-window_host: the time from 2026-11-22T02:46:40Z ('app2'): title contains a NUL character"
+        in " ".join(result.stderr.split())
+    )
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
+
+
+def test_a_lone_surrogate_in_a_title_exits_2_and_imports_nothing(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """json.loads reads "\\ud800" as a lone surrogate, which no database driver can encode: it was a traceback."""
+    account = make_account()
+    export = _window_export(3)
+    export["buckets"]["aw-watcher-window_host"]["events"][1]["data"]["title"] = "bad \ud800 title"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert "title contains a lone surrogate" in result.stderr
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}
+
+
+def test_a_long_hostname_and_bucket_id_import_every_batch(
+    database_url: str, db: Any, client: Any, make_account: Any, tmp_path: Path
+) -> None:
+    """The device id (activitywatch:HOSTNAME) was not cut to its column (PostgreSQL: a traceback), and batch ids were
+    cut to 255 characters with their digest, so every batch of a bucket had one id: all but the first were dropped."""
+    account = make_account()
+    hostname = "h" * 250
+    export = _window_export(2500)
+    (bucket,) = export["buckets"].values()
+    bucket.update(id=f"aw-watcher-window_{hostname}", hostname=hostname)
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"buckets": {bucket["id"]: bucket}}))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 0, result.output
+    assert "(3 batches stored, 0 already imported)" in result.stdout
+    total = data(client, account, restrict_begin="2026-11-20", restrict_end="2026-11-23")["rows"]
+    assert sum(row[1] for row in total) == 2500 * 60
+    again = run(database_url, str(path), "--user", account.email)
+    assert "(0 batches stored, 3 already imported)" in again.stdout
+
+
+@pytest.mark.parametrize("field", ["id", "hostname"])
+@pytest.mark.parametrize("bad", ["\x00", "\ud800"])
+def test_a_bucket_id_or_hostname_that_cannot_be_stored_exits_2(
+    database_url: str, db: Any, make_account: Any, tmp_path: Path, field: str, bad: str
+) -> None:
+    account = make_account()
+    export = _window_export(3)
+    (bucket,) = export["buckets"].values()
+    bucket[field] = f"host{bad}name"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(export))
+    result = run(database_url, str(path), "--user", account.email)
+    assert result.exit_code == 2, result.output
+    assert f"its {field} holds a NUL character or a lone surrogate" in result.stderr
+    assert counts(db) == {"spans": 0, "batches": 0, "devices": 0}

@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -71,3 +74,21 @@ def test_a_downgrade_that_rebuilds_the_users_table_keeps_everything_that_refers_
     upgrade(db.engine)
     assert counts() == stored
     assert client.get("/anapi/data", params={"key": account.key, "rb": "2026-11-29"}).json()["rows"][0][1] == 1800
+
+
+def _migrate_together(database_url: str) -> list[str]:
+    """`selftime migrate` twice at once, in processes (Alembic's context is global: threads would share it); the
+    error output of each that failed."""
+    command_line = [sys.executable, "-m", "selftime.cli", "--database-url", database_url, "migrate"]
+    runs = [subprocess.Popen(command_line, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    return [err.decode()[-2000:] for run in runs for err in [run.communicate(timeout=120)[1]] if run.returncode]
+
+
+def test_processes_that_start_at_once_on_a_new_database_both_end_at_head(database_url, db):
+    """Every command and server process applies pending migrations. Two starting together on a new database
+    both ran the first migration: on PostgreSQL one died on a duplicate key (a traceback), on SQLite on
+    'database is locked'. The second now waits for the first and then finds nothing to do."""
+    for _ in range(3):
+        command.downgrade(alembic_config(db.engine), "base")
+        assert _migrate_together(database_url) == []
+        assert current_revision(db.engine) == "0007"

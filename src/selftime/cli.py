@@ -199,7 +199,7 @@ def users_set_password(
     from selftime.store import users
 
     password = (
-        sys.stdin.readline().rstrip("\n")
+        sys.stdin.readline().rstrip("\r\n")
         if password_stdin
         else typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     )

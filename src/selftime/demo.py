@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
+from sqlalchemy import func, select
+
 from selftime.db.engine import Database
+from selftime.db.tables import devices, spans
 from selftime.demo_data import generate_spans
 from selftime.demo_feeds import add_demo_feeds
 from selftime.domain.zone import from_ms, to_ms, today_in, zone
@@ -52,10 +55,18 @@ def ensure_demo(db: Database, now_ms: int) -> tuple[str, str]:
     spans = generate_spans(seed=7, start=first, days=DEMO_DAYS + 1, time_zone=DEMO_ZONE)
     today_utc = from_ms(now_ms).date().isoformat()
     device = DeviceRef("demo-laptop", "Demo laptop", "computers")
+    # A later run generates other spans for the same days (the generator's sequence starts at `first`):
+    # only what comes after the time already recorded is added, or its gaps would be filled too.
+    loaded_until = _recorded_until(db, user.id, device.external_id)
     # Batches per UTC day keep their ids across runs, so a restart re-sends nothing it already has;
     # the current day's slice is named by the time, and overlap trimming keeps it from counting twice.
     for day, group in groupby(spans, key=lambda s: str(s["start"])[:10]):
-        past = [s for s in group if to_ms(dt.datetime.fromisoformat(str(s["end"]))) <= now_ms]
+        past = [
+            s
+            for s in group
+            if to_ms(dt.datetime.fromisoformat(str(s["start"]))) >= loaded_until
+            and to_ms(dt.datetime.fromisoformat(str(s["end"]))) <= now_ms
+        ]
         prefix = f"demo-{day}" if day < today_utc else f"demo-{day}-{now_ms // 60_000}"
         load_spans(db, user_id=user.id, device=device, spans=past, batch_prefix=prefix, now_ms=now_ms)
     if created:
@@ -66,3 +77,14 @@ def ensure_demo(db: Database, now_ms: int) -> tuple[str, str]:
                 keys.revoke(conn, user_id=user.id, key_id=old.id, now_ms=now_ms)
         _key, text = keys.create(conn, user_id=user.id, name="demo", now_ms=now_ms)
     return DEMO_EMAIL, text
+
+
+def _recorded_until(db: Database, user_id: int, device_external_id: str) -> int:
+    """The end of the demo device's last span (0: none yet)."""
+    query = (
+        select(func.max(spans.c.end_ms))
+        .join(devices, devices.c.id == spans.c.device_id)
+        .where(devices.c.user_id == user_id, devices.c.external_id == device_external_id)
+    )
+    with db.read() as conn:
+        return int(conn.execute(query).scalar_one() or 0)

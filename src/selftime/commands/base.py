@@ -62,7 +62,9 @@ def open_db(ctx: typer.Context, database_url: str | None = None) -> Database:
     try:
         upgrade(engine)
     except (OperationalError, InterfaceError) as exc:
-        raise fail(f"cannot reach the database at {_shown(url)}: {str(exc.orig or exc).strip()}") from None
+        # One line: the driver's message may run over several (psycopg adds "Is the server running…").
+        reason = " ".join(str(exc.orig or exc).split())
+        raise fail(f"cannot reach the database at {_shown(url)}: {reason}") from None
     return Database(engine)
 
 

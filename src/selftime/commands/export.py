@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from selftime.commands.base import now_ms, open_db, out, user_or_fail
+from selftime.commands.base import fail, now_ms, open_db, out, user_or_fail
 
 
 class Format(enum.StrEnum):
@@ -31,8 +31,13 @@ def export(
 
     db = open_db(ctx)
     user = user_or_fail(db, email)
-    with db.read() as conn:
-        build = data_export.as_json if format is Format.json else data_export.as_zip
-        body = build(conn, user.id, now_ms())
-    out_path.write_bytes(body)
-    out.print(f"wrote {len(body):,} bytes of {user.email}'s data to {out_path}", highlight=False)
+    written = 0
+    try:
+        # Streamed as the downloads are: a year of history never sits in memory whole.
+        with db.read() as conn, out_path.open("wb") as target:
+            chunks = data_export.json_chunks if format is Format.json else data_export.zip_chunks
+            for chunk in chunks(conn, user.id, now_ms()):
+                written += target.write(chunk)
+    except OSError as exc:
+        raise fail(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    out.print(f"wrote {written:,} bytes of {user.email}'s data to {out_path}", highlight=False)

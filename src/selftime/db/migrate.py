@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -19,7 +20,11 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    config = alembic_config(engine)
+    # At head (nearly always) no lock is taken: the migration itself takes the write lock (see env.py).
+    if revision == "head" and current_revision(engine) == ScriptDirectory.from_config(config).get_current_head():
+        return
+    command.upgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -247,5 +247,19 @@ def parse_export(obj: Any) -> list[tuple[Bucket, list[AwEvent]]]:
             hostname if isinstance(hostname, str) and hostname else "unknown",
             str(raw.get("client") or ""),
         )
+        # Both name rows (a device, its batches): text no database driver can store is refused here.
+        for what, text in (("id", bucket.id), ("hostname", bucket.hostname)):
+            if not _storable(text):
+                raise EventError(f"bucket {key!r}: its {what} holds a NUL character or a lone surrogate")
         out.append((bucket, events))
     return out
+
+
+def _storable(text: str) -> bool:
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

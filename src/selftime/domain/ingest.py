@@ -56,6 +56,11 @@ def _check_name(value: str, what: str) -> str:
     value = value.strip()
     if "\x00" in value:  # PostgreSQL cannot keep it; imports reach here without the HTTP guard
         raise ValueError(f"{what} contains a NUL character")
+    if not value.isascii():
+        try:  # JSON's \ud800 escapes read by json.loads (an import) give lone surrogates: no driver can store them
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError(f"{what} contains a lone surrogate (U+D800 to U+DFFF), which is not text") from None
     if not 1 <= len(value) <= MAX_NAME:
         raise ValueError(f"{what} must be 1 to {MAX_NAME} characters (got {len(value)})")
     return value

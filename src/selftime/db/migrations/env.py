@@ -4,6 +4,9 @@ from alembic import context
 
 from selftime.db.tables import metadata
 
+# An arbitrary key of PostgreSQL's advisory locks, for migrations only.
+MIGRATION_LOCK = 0x5E1F7133
+
 engine = context.config.attributes["engine"]
 sqlite = engine.dialect.name == "sqlite"
 
@@ -14,9 +17,14 @@ with engine.connect() as connection:
         # on, that DROP would cascade and delete every row that refers to the table (a user's whole
         # history, for `users`). The pragma only takes effect outside a transaction, hence the driver.
         driver.execute("PRAGMA foreign_keys=OFF")
+        # Every command and server process migrates before it starts; two starting at once must not both
+        # migrate. BEGIN IMMEDIATE (see db/engine) makes the second wait for the first's commit.
+        connection.execution_options(selftime_write=True)
     try:
         context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite)
         with context.begin_transaction():
+            if not sqlite:  # the same on PostgreSQL: released at commit, then the revision is read afresh
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             before = context.get_context().get_current_revision()
             context.run_migrations()
             if sqlite and context.get_context().get_current_revision() != before:
