@@ -4,6 +4,12 @@ def test_healthz(client):
     assert response.json() == {"status": "ok"}
 
 
+def test_healthz_answers_head_as_monitors_probe(client):
+    response = client.head("/healthz")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 def test_healthz_reports_an_unreachable_database(tmp_path):
     from starlette.testclient import TestClient
 

@@ -99,7 +99,8 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
         parts = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:5]]
         return post_error("invalid request", "; ".join(parts) or "invalid request")
 
-    @app.get("/healthz", include_in_schema=False)
+    # HEAD too: uptime monitors and load balancers probe with it.
+    @app.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz(request: Request) -> Response:
         def probe() -> bool:
             try:
