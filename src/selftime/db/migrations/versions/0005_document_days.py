@@ -7,8 +7,12 @@ Create Date: 2026-11-30 09:40:00
 
 from __future__ import annotations
 
+import itertools
+
 import sqlalchemy as sa
 from alembic import op
+
+from selftime.domain.zone import DAY_MS, offset_segments
 
 revision = "0005"
 down_revision = "0004"
@@ -39,11 +43,37 @@ def upgrade() -> None:
         )
     )
     conn.execute(sa.text("DELETE FROM documents WHERE name = 'No Details'"))
-    # Existing history: each user's documents re-keyed from the spans in the user's rollup zone.
-    from selftime.store import tiers
-
+    # Existing history: each user's documents keyed from the spans in the user's rollup zone. The SQL
+    # is this revision's own, not the store's: a migration must do tomorrow what it does today.
     for user_id, zone in conn.execute(sa.text("SELECT id, rollup_zone FROM users")).all():
-        tiers.rebuild_document_days(conn, user_id=int(user_id), zone=str(zone))
+        _document_days(conn, int(user_id), str(zone))
+
+
+_FIFTEEN_MINUTES_MS = 15 * 60 * 1000
+
+
+def _document_days(conn: sa.Connection, uid: int, zone: str) -> None:
+    """Each span lies in one 15-minute UTC bucket, whose local day is taken at the bucket's start."""
+    first, last = conn.execute(sa.text(f"SELECT MIN(start_ms), MAX(start_ms) FROM spans WHERE user_id = {uid}")).one()
+    if first is None:
+        return
+    segments = offset_segments(zone, int(first) - int(first) % DAY_MS, int(last) - int(last) % DAY_MS + 2 * DAY_MS)
+    if len(segments) == 1:
+        offset = str(int(segments[0].offset_ms))
+    else:
+        whens = " ".join(
+            f"WHEN b < {int(nxt.start_ms)} THEN {int(seg.offset_ms)}" for seg, nxt in itertools.pairwise(segments)
+        )
+        offset = f"(CASE {whens} ELSE {int(segments[-1].offset_ms)} END)"
+    conn.execute(
+        sa.text(
+            "INSERT INTO rollup_doc_days (user_id, day, activity_id, document_id, source_type, duration_ms)"
+            f" SELECT {uid}, (b + {offset}) / {DAY_MS}, activity_id, document_id, source_type, SUM(ms) FROM (SELECT"
+            f" (start_ms / {_FIFTEEN_MINUTES_MS}) * {_FIFTEEN_MINUTES_MS} AS b, activity_id,"
+            " COALESCE(document_id, 0) AS document_id, source_type, end_ms - start_ms AS ms"
+            f" FROM spans WHERE user_id = {uid}) s GROUP BY 2, activity_id, document_id, source_type"
+        )
+    )
 
 
 def downgrade() -> None:
