@@ -38,14 +38,21 @@ def test_a_wrong_method_on_an_api_path_names_the_allowed_ones(client):
 
 
 def test_unknown_pages_get_an_error_page(client):
-    response = client.get("/no-such-page")
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith("text/html")
-    assert "There is nothing at GET /no-such-page." in response.text
+    for path in ("/no-such-page", "/anapi/manage/no-such-page"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert f"There is nothing at GET {path}." in response.text
+    assert client.get("/anapi/managed").headers["content-type"].startswith("application/json")
 
 
 def test_a_page_path_with_an_id_that_is_not_a_number_gets_an_error_page(client, account):
-    for path in ("/alerts/abc/delete", "/offline/1e3/delete", "/oauth/authorized_applications/x/revoke"):
+    for path in (
+        "/alerts/abc/delete",
+        "/offline/1e3/delete",
+        "/oauth/authorized_applications/x/revoke",
+        "/anapi/manage/keys/x/revoke",  # the key page sits under /anapi/ as RescueTime's does
+    ):
         response = client.post(path)
         assert response.status_code == 404 and response.headers["content-type"].startswith("text/html"), path
         assert f"There is nothing at POST {path}." in response.text

@@ -22,7 +22,13 @@ RETRY_SECONDS = 5
 _KINDS = {404: "not found", 405: "method not allowed"}
 
 
+# RescueTime's key management page sits under /anapi/, and so does ours: a page, with pages' errors.
+PAGES_UNDER_API = "/anapi/manage"
+
+
 def is_api(path: str) -> bool:
+    if path == PAGES_UNDER_API or path.startswith(PAGES_UNDER_API + "/"):
+        return False
     return path.startswith(API_PREFIXES)
 
 
