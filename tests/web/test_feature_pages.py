@@ -191,6 +191,23 @@ def test_create_and_delete_a_highlight(client, account):
     assert post(client, f"/highlights/{item['id']}/delete", "/highlights").status_code == 404
 
 
+def test_a_form_that_worked_sends_the_browser_back_so_a_reload_posts_nothing(client, account):
+    """Post/redirect/get: the page answering a POST would post again on a reload (F5, after the
+    browser's prompt), adding a second highlight; the notice shows once, on the page it leads to."""
+    web_login(client, account.email)
+    token = csrf_of(client.get("/highlights").text)
+    fields = {"csrf_token": token, "date": "2026-11-29", "description": "Shipped"}
+    done = client.post("/highlights", data=fields, follow_redirects=False)
+    assert (done.status_code, done.headers["location"]) == (303, "/highlights")
+    assert "Highlight added for 2026-11-29." in client.get("/highlights").text
+    assert "Highlight added" not in client.get("/highlights").text  # once
+    assert len(api(client, account, "/api/v1/highlights")) == 1
+    # A refused form is answered in place, with what was sent, and still changes nothing.
+    refused = client.post("/highlights", data={**fields, "date": "someday"}, follow_redirects=False)
+    assert refused.status_code == 400 and 'value="Shipped"' in refused.text
+    assert len(api(client, account, "/api/v1/highlights")) == 1
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [

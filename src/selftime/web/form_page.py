@@ -1,8 +1,10 @@
 """How a feature page works: a loader of its lists, a template, a form action, and the premium rule.
 
-A post checks the session, the CSRF token and the plan, runs the action (→ a notice) and renders the
-page again; an action refuses with `Refused(status, message)`, which changes nothing and renders the
-page with the message and the form as it was sent."""
+A post checks the session, the CSRF token and the plan, runs the action (→ a notice) and sends the
+browser back to the page (303), the notice kept in the session for that one showing: rendered in
+answer to the POST, the page would post again on a reload, and add a second highlight or alert. An
+action refuses with `Refused(status, message)`, which changes nothing and renders the page with the
+message and the form as it was sent."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from selftime.api.context import Services, services
 from selftime.compat.feeds import local_datetime
@@ -58,11 +60,16 @@ async def show(
     return page(request, f"{name}.html", user=user, status=status, title=title, **lists, **context)
 
 
+_NOTICE = "notice"  # the session's key for the notice of the post just made
+
+
 async def get(request: Request, name: str, load: PageLoader, title: str) -> Response:
     user = await run_in_threadpool(current_user, services(request), request)
     if user is None:
         return login_redirect(request)
-    return await show(request, user, name, load, title=title)
+    notice = request.session.pop(_NOTICE, None)
+    notices = [("ok", notice)] if isinstance(notice, str) else []
+    return await show(request, user, name, load, title=title, notices=notices)
 
 
 async def post(
@@ -74,7 +81,7 @@ async def post(
     *,
     premium: str | None,
 ) -> Response:
-    """Check the session, the CSRF token and the plan, run `act` (→ the notice), render the page."""
+    """Check the session, the CSRF token and the plan, run `act` (→ the notice), back to the page."""
     svc = services(request)
     user = await run_in_threadpool(current_user, svc, request)
     if user is None:
@@ -89,7 +96,8 @@ async def post(
         return await show(
             request, user, name, load, title=title, status=exc.status, notices=[("error", str(exc))], form=form
         )
-    return await show(request, user, name, load, title=title, notices=[("ok", message)])
+    request.session[_NOTICE] = message
+    return RedirectResponse(f"/{name}", status_code=303)
 
 
 def add_list_page(
