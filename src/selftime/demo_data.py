@@ -146,18 +146,47 @@ def _vocabulary(n: int) -> list[_Activity]:
         if quota[is_site] > 0:
             quota[is_site] -= 1
             out.append((name.removeprefix("www."), name, kind) if is_site else (name, None, kind))
-    # Synthetic long tail, interleaved so neither kind is pushed to the very bottom ranks.
+    # Long tail of made-up but plausible names (a real tail is mostly tools and sites no rule knows,
+    # which stay Uncategorized), interleaved so neither kind is pushed to the very bottom ranks.
+    apps, sites = _tail_apps(), _tail_sites()
     i = 0
     while quota[False] > 0 or quota[True] > 0:
-        i += 1
         if quota[False] > 0:
             quota[False] -= 1
-            out.append((f"tool-{i:03d}", None, "app"))
+            out.append((apps[i % len(apps)] + (f" {i // len(apps) + 1}" if i >= len(apps) else ""), None, "app"))
         if quota[True] > 0:
             quota[True] -= 1
-            host = f"site-{i:03d}.example.com"
+            host = sites[i % len(sites)] if i < len(sites) else f"{i}.{sites[i % len(sites)]}"
             out.append((host, host, "web"))
+        i += 1
     return out
+
+
+_TAIL_APP_STEMS = _split("Kestrel Orbit Vela Tamarind Luma Brio Nimbus Coda Pico Solace Arbor Quill Ember Tidal")
+_TAIL_APP_ENDS = _split("Pad Desk Flow Kit Board Deck Box Lab")
+_TAIL_TLDS = _split("com net org io blog dev")
+
+
+def _tail_apps() -> list[str]:
+    """112 application names, in an order that mixes stems and ends."""
+    pairs = [(s, e) for e in _TAIL_APP_ENDS for s in _TAIL_APP_STEMS]
+    return [f"{s} {e}" for s, e in pairs[::3] + pairs[1::3] + pairs[2::3]]
+
+
+def _tail_sites() -> list[str]:
+    """Some hundreds of distinct hosts made of two words of the vocabulary, as blogs and shops are."""
+    hosts: list[str] = []
+    seen = set()
+    n = len(_WORDS)
+    for i in range(n * n):
+        first, second = _WORDS[i % n], _WORDS[(i * 7 + i // n + 3) % n]
+        host = f"{first}{second}.{_TAIL_TLDS[i % len(_TAIL_TLDS)]}"
+        if first != second and host not in seen:
+            seen.add(host)
+            hosts.append(host)
+        if len(hosts) == 400:
+            break
+    return hosts
 
 
 def _phrase(rng: random.Random) -> str:
