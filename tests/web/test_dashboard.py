@@ -236,3 +236,34 @@ def test_drilling_into_something_with_no_time_says_so(client, account):
     page = client.get("/dashboard", params={"activity": "nothing-here.example"})
     assert page.status_code == 200 and "No time on this activity." in page.text
     assert attr_rows(page.text, "categories") == [("Software Development", 600)]
+
+
+def test_a_days_chart_has_the_hours_the_day_has_across_dst(client, make_account):
+    berlin = make_account("berlin@example.com", time_zone="Europe/Berlin")
+    send(
+        client,
+        berlin,
+        [
+            # 29 March 2026: 01:30 to 03:30 local, across the hour the clocks skip (02:00 → 03:00).
+            span("2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z", "Code", "spring.py"),
+            # 25 October 2026: 02:10 to 02:40 summer time, then 02:10 to 02:50 winter time (the hour repeats).
+            span("2026-10-25T00:10:00Z", "2026-10-25T00:40:00Z", "Code", "fall-1.py"),
+            span("2026-10-25T01:10:00Z", "2026-10-25T01:50:00Z", "Code", "fall-2.py"),
+        ],
+    )
+    web_login(client, berlin.email)
+
+    def buckets(day: str) -> dict[str, int]:
+        page = client.get(f"/dashboard?period=day&date={day}").text
+        assert_page_is_the_api(client, berlin.key, page, day, day)
+        found = re.findall(r'<g class="bucket" data-bucket="[^"]+T(\d\d):00:00" data-seconds="(\d+)"', page)
+        return {hour: int(s) for hour, s in found}
+
+    spring = buckets("2026-03-29")
+    assert "02" not in spring and list(spring)[:2] == ["01", "03"]
+    assert spring["01"] == spring["03"] == 1800
+    fall = buckets("2026-10-25")
+    assert fall["02"] == 70 * 60 and list(fall)[:3] == ["02", "03", "04"]
+    page = client.get("/dashboard?period=day&date=2026-10-25").text
+    assert "<title>02:00 to 02:59 (120 minutes: the clocks went back): 1h 10m</title>" in page
+    assert "<title>03:00 to 03:59: 0s</title>" in page

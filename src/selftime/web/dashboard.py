@@ -174,7 +174,7 @@ def build(svc: Services, user: User, period: Period, category: str | None, activ
         if board.total_seconds:
             if period.kind == "day":
                 busy = {int(label[11:13]) for label, _level in cells if label[:10] == period.begin.isoformat()}
-                keys, labels = hour_buckets(period.begin, busy)
+                keys, labels = hour_buckets(period.begin, busy, tz)
             else:
                 keys, labels = day_buckets(period.begin, period.end)
             board.chart = stacked(keys, labels, cells)

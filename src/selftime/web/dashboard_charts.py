@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from selftime.domain.zone import from_ms, local_range_ms
 
 # Highest level first: the stack is drawn bottom-up from very productive to very distracting.
 LEVEL_ORDER: tuple[int, ...] = (2, 1, 0, -1, -2)
@@ -128,13 +131,32 @@ def stacked(keys: list[str], labels: list[tuple[str, str]], seconds: dict[tuple[
 WORKDAY = (9, 17)
 
 
-def hour_buckets(day: dt.date, busy_hours: set[int]) -> tuple[list[str], list[tuple[str, str]]]:
+def local_hour_minutes(day: dt.date, tz: ZoneInfo) -> dict[int, int]:
+    """How many minutes each local hour of `day` lasts: 60, but none for an hour the clocks skip and 120
+    for one they repeat. Every offset change since 1980 falls on a quarter hour, so quarters are exact."""
+    start, end = local_range_ms(day, day, tz)
+    minutes: dict[int, int] = {}
+    for ms in range(start, end, 15 * 60_000):
+        hour = from_ms(ms).astimezone(tz).hour
+        minutes[hour] = minutes.get(hour, 0) + 15
+    return minutes
+
+
+def hour_buckets(day: dt.date, busy_hours: set[int], tz: ZoneInfo) -> tuple[list[str], list[tuple[str, str]]]:
     first = min(busy_hours | {WORKDAY[0]})
     last = max(busy_hours | {WORKDAY[1]})
-    hours = range(first, last + 1)
+    # A 23-hour day has no bar for the hour the clocks skip; a 25-hour day's repeated hour is one bucket in
+    # the API (its label comes twice), so its bar says why it can hold more than an hour.
+    minutes = local_hour_minutes(day, tz)
+    hours = [h for h in range(first, last + 1) if minutes.get(h) or h in busy_hours]
     keys = [f"{day.isoformat()}T{h:02d}:00:00" for h in hours]
     step = 1 if len(hours) <= 12 else 3
-    labels = [((f"{h:02d}" if h % step == 0 else ""), f"{h:02d}:00 to {h:02d}:59") for h in hours]
+    labels = []
+    for h in hours:
+        full = f"{h:02d}:00 to {h:02d}:59"
+        if minutes.get(h, 60) > 60:
+            full += f" ({minutes[h]} minutes: the clocks went back)"
+        labels.append(((f"{h:02d}" if h % step == 0 else ""), full))
     return keys, labels
 
 
