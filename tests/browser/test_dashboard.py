@@ -4,6 +4,7 @@ and the day and week views are saved as screenshots at desktop and phone sizes (
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -90,8 +91,10 @@ def test_the_demo_dashboard_shows_the_apis_numbers_and_drills_down(
     week = api_rows(http, key, "2026-11-22", "2026-11-28", restrict_kind="productivity")
     assert shown_seconds(page, "#total") == sum(int(str(r[1])) for r in week)
     screenshot(page, "desktop-week")
+    # Moving on keeps the drill-down.
     page.get_by_role("link", name="Previous week").click()
-    expect(page).to_have_url(live_server("/dashboard?period=week&date=2026-11-15"))
+    drilled = urlencode({"activity": activities[0][3]})
+    expect(page).to_have_url(live_server(f"/dashboard?period=week&date=2026-11-15&{drilled}"))
 
     # A phone, and dark mode: the same pages, no sideways scrolling.
     phone = open_page(viewport=PHONE, color_scheme="dark", is_mobile=True, has_touch=True)

@@ -267,3 +267,27 @@ def test_a_days_chart_has_the_hours_the_day_has_across_dst(client, make_account)
     page = client.get("/dashboard?period=day&date=2026-10-25").text
     assert "<title>02:00 to 02:59 (120 minutes: the clocks went back): 1h 10m</title>" in page
     assert "<title>03:00 to 03:59: 0s</title>" in page
+
+
+def test_moving_to_another_period_keeps_the_drill_down(client, account):
+    send(
+        client,
+        account,
+        [
+            span("2026-11-23T09:00:00Z", "2026-11-23T10:00:00Z", "Code", "last-week.py"),
+            span("2026-11-30T09:00:00Z", "2026-11-30T09:20:00Z", "Code", "this-week.py"),
+        ],
+    )
+    web_login(client, account.email)
+    page = client.get("/dashboard", params={"period": "week", "category": "Software Development"}).text
+    assert attr_rows(page, "drill-activities") == [("code", 1200)]
+    previous = html.unescape(re.findall(r'rel="prev" href="([^"]+)"', page)[0])
+    assert previous == "/dashboard?period=week&date=2026-11-22&category=Software+Development"
+    assert attr_rows(client.get(previous).text, "drill-activities") == [("code", 3600)]
+    assert "/dashboard?period=month&amp;date=2026-11-30&amp;category=Software+Development" in page
+    assert '<input type="hidden" name="category" value="Software Development">' in page
+    page = client.get("/dashboard", params={"period": "day", "activity": "code"}).text
+    assert "/dashboard?period=day&amp;date=2026-11-29&amp;activity=code" in page
+    assert '<input type="hidden" name="activity" value="code">' in page
+    # The link back to all categories leaves it.
+    assert 'href="/dashboard?period=day&amp;date=2026-11-30">← Back to all categories' in page

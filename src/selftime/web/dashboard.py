@@ -129,16 +129,18 @@ def _link(period: Period, **extra: str) -> str:
     return "/dashboard?" + urlencode({"period": period.kind, "date": period.date.isoformat(), **extra})
 
 
-def _href(kind: str, day: dt.date) -> str:
-    return "/dashboard?" + urlencode({"period": kind, "date": day.isoformat()})
+def _href(kind: str, day: dt.date, drill: dict[str, str]) -> str:
+    return "/dashboard?" + urlencode({"period": kind, "date": day.isoformat(), **drill})
 
 
-def nav_links(period: Period, today: dt.date) -> dict[str, Any]:
+def nav_links(period: Period, today: dt.date, drill: dict[str, str]) -> dict[str, Any]:
+    """Links to other periods; they keep the drill-down, so a category can be followed from week to week."""
     return {
-        "previous": _href(period.kind, period.previous),
-        "next": _href(period.kind, period.next),
-        "today": _href(period.kind, today),
-        "tabs": [(kind, _href(kind, period.date)) for kind in PERIODS],
+        "previous": _href(period.kind, period.previous, drill),
+        "next": _href(period.kind, period.next, drill),
+        "today": _href(period.kind, today, drill),
+        "tabs": [(kind, _href(kind, period.date, drill)) for kind in PERIODS],
+        "drill": drill,
     }
 
 
@@ -290,12 +292,14 @@ async def dashboard(request: Request) -> Response:
         # page links to, would reach past year 1 or 9999.
         notices.append(("error", "That date is out of range: showing today."))
         period, status = period_of(kind, today, user.week_start), 400
+    # As build() reads them: an activity's documents when both are given.
+    drill = {"activity": activity} if activity else {"category": category} if category else {}
     try:
         board = await run_in_threadpool(build, svc, user, period, category, activity)
     except analytics.QueryError:
         notices.append(("error", "That drill-down does not exist."))
         board = await run_in_threadpool(build, svc, user, period, None, None)
-        status = 400
+        status, drill = 400, {}
     return page(
         request,
         "dashboard.html",
@@ -305,7 +309,7 @@ async def dashboard(request: Request) -> Response:
         notices=notices,
         board=board,
         period=period,
-        nav=nav_links(period, today),
+        nav=nav_links(period, today, drill),
         link=_link,
         duration=duration,
         api=api_params(period),
