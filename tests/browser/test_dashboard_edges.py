@@ -39,3 +39,13 @@ def test_long_unbroken_names_and_highlights_do_not_widen_the_page(
         page.goto(live_server("/highlights"))
         expect(page.locator("td[data-label=Highlight]")).to_have_text(LONG_URL)
         no_sideways_scroll(page)
+
+
+def test_the_pages_log_no_errors_in_the_console(page: Page, live_server: LiveServer, account: Account) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    log_in(page, live_server, account.email)
+    for path in ("/dashboard", "/categorize", "/settings"):
+        page.goto(live_server(path))
+        expect(page.locator("h1").first).to_be_visible()
+    assert errors == []
