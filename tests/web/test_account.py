@@ -252,3 +252,19 @@ def test_time_zone_change_applies_to_reports(client, account, db):
     assert bad.status_code == 400 and "unknown time zone" in bad.text
     with db.read() as conn:
         assert user_store.by_id(conn, account.id).time_zone == "Asia/Kolkata"  # type: ignore[union-attr]
+
+
+def test_wrong_current_passwords_are_limited_as_logins_are(client, account, clock):
+    web_login(client, account.email)
+    fields = {"new_password": "a-new-password-1", "confirm": "a-new-password-1"}
+    for _ in range(5):
+        token = csrf_of(client.get("/account").text)
+        wrong = client.post("/account/password", data={"csrf_token": token, "current_password": "guess", **fields})
+        assert wrong.status_code == 400
+    token = csrf_of(client.get("/account").text)
+    blocked = client.post("/account/password", data={"csrf_token": token, "current_password": PASSWORD, **fields})
+    assert blocked.status_code == 429 and "Too many wrong passwords" in blocked.text
+    client.cookies.clear()
+    assert login(client, account.email, "a-new-password-1").status_code == 429  # the same count, not changed
+    clock.set(clock.now + dt.timedelta(minutes=15))
+    assert login(client, account.email, PASSWORD).status_code == 303

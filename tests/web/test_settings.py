@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -206,3 +207,24 @@ def test_a_deleted_accounts_other_sessions_never_reach_a_new_account(request, da
     client.cookies.set("selftime_session", elsewhere)
     page = client.get("/settings", follow_redirects=False)
     assert page.status_code == 303, f"the old session opened account {newcomer.id}'s settings"
+
+
+def test_wrong_passwords_on_deletion_are_limited_as_logins_are(client, db, full_pair, clock):
+    """A session left open must not be a way to guess the password: five wrong ones, and even the
+    right one is refused (429, nothing deleted) until the window has passed."""
+    leaving, _staying = full_pair
+    before = counts(db, leaving.id)
+    web_login(client, leaving.email)
+    for _ in range(5):
+        token = csrf_of(settings_page(client).text)
+        wrong = client.post("/settings/delete", data={"csrf_token": token, "password": "guess", "confirm": "yes"})
+        assert wrong.status_code == 400
+    token = csrf_of(settings_page(client).text)
+    fields = {"csrf_token": token, "password": PASSWORD, "confirm": "yes"}
+    blocked = client.post("/settings/delete", data=fields)
+    assert blocked.status_code == 429 and blocked.headers["retry-after"] == "900"
+    assert "Too many wrong passwords. Try again in 15 minutes. Nothing was deleted." in blocked.text
+    assert counts(db, leaving.id) == before
+    clock.set(clock.now + dt.timedelta(minutes=15))
+    assert client.post("/settings/delete", data=fields).status_code == 200
+    assert all(n == 0 for n in counts(db, leaving.id).values())

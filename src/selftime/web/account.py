@@ -196,7 +196,27 @@ async def change_password(request: Request) -> Response:
     fields = await _form(request)
     new = fields.get("new_password", "")
     problems = []
-    if not await run_in_threadpool(verify_password, user.password_hash, fields.get("current_password", "")):
+    right = await run_in_threadpool(
+        throttle.recheck_password,
+        svc,
+        user.email,
+        _client(request),
+        user.password_hash,
+        fields.get("current_password", ""),
+    )
+    if isinstance(right, throttle.Verdict):
+        response = page(
+            request,
+            "account.html",
+            user=user,
+            status=429,
+            title="Account",
+            zones=zones(),
+            notices=[("error", throttle.too_many(right) + " Nothing changed.")],
+        )
+        response.headers["Retry-After"] = str(right.retry_after_seconds)
+        return response
+    if not right:
         problems.append("The current password is wrong.")
     if len(new) < MIN_LENGTH:
         problems.append(f"The new password must be at least {MIN_LENGTH} characters.")

@@ -13,10 +13,9 @@ from starlette.responses import Response, StreamingResponse
 from selftime import export
 from selftime.api.context import Services, services
 from selftime.domain.zone import known_zones, validate_zone
-from selftime.passwords import verify_password
 from selftime.store import account_data, users
 from selftime.store.users import User
-from selftime.web import csrf
+from selftime.web import csrf, throttle
 from selftime.web.render import page
 from selftime.web.session import current_user, login_redirect, sign_out
 
@@ -157,7 +156,16 @@ async def delete_account(request: Request) -> Response:
     problems = []
     if fields.get("confirm") != "yes":
         problems.append("Tick the box to confirm that everything is to be deleted.")
-    if not await run_in_threadpool(verify_password, user.password_hash, fields.get("password", "")):
+    client = request.client.host if request.client else "unknown"
+    right = await run_in_threadpool(
+        throttle.recheck_password, svc, user.email, client, user.password_hash, fields.get("password", "")
+    )
+    if isinstance(right, throttle.Verdict):
+        notices = [("error", throttle.too_many(right) + " Nothing was deleted.")]
+        response = await _settings(request, svc, user, status=429, notices=notices)
+        response.headers["Retry-After"] = str(right.retry_after_seconds)
+        return response
+    if not right:
         problems.append("The password is wrong.")
     if problems:
         notices = [("error", p) for p in problems] + [("error", "Nothing was deleted.")]

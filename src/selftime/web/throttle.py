@@ -1,6 +1,8 @@
 """Login rate limiting: N failures per e-mail address, 4N per client address, within a sliding window.
 
-Counted in the database so that every server process sees the same counts."""
+Counted in the database so that every server process sees the same counts. A signed-in page that asks
+for the password again (changing it, deleting the account) counts with the same limits: a session
+left open on a shared computer must not be a way to guess the password."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from selftime.api.context import Services
+from selftime.passwords import verify_password
 from selftime.store import login_failures
 
 PER_CLIENT_FACTOR = 4
@@ -46,3 +49,21 @@ def failed(svc: Services, email: str, client: str) -> None:
 def succeeded(svc: Services, email: str) -> None:
     with svc.db.write() as conn:
         login_failures.forget(conn, _keys(email, "")[0])
+
+
+def recheck_password(svc: Services, email: str, client: str, password_hash: str, password: str) -> Verdict | bool:
+    """A signed-in user's password typed again: the Verdict when refused for too many failures,
+    else whether it is right (a failure counts as a failed login)."""
+    verdict = check(svc, email, client)
+    if not verdict.allowed:
+        return verdict
+    if verify_password(password_hash, password):
+        succeeded(svc, email)
+        return True
+    failed(svc, email, client)
+    return False
+
+
+def too_many(verdict: Verdict) -> str:
+    minutes = -(-verdict.retry_after_seconds // 60)
+    return f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
