@@ -362,3 +362,43 @@ def test_changing_the_zone_moves_existing_data_at_once(client, make_account, db)
     ]
     assert months() == [("2026-10-01T00:00:00", 3600), ("2026-11-01T00:00:00", 7200)]  # 16:30 PDT on 31 Oct
     assert rank_total(client, user, "2026-10-01", "2026-10-31") == 3600
+
+
+def test_local_times_before_1970_keep_their_buckets(client, make_account, db):
+    """The first hours of 1970 UTC are 1969 west of Greenwich: negative local times, which SQL's
+    integer division truncated toward zero (into the next hour, and no weekday or minute for schedules)."""
+    user = make_account(time_zone="UTC")
+    send(client, user, [span("1970-01-01T00:00:00Z", "1970-01-01T00:45:00Z", "Code", "epoch.py")])
+    with db.write() as conn:
+        users.set_time_zone(conn, user.id, "America/New_York")  # EST, UTC-5: 19:00 to 19:45 on 31 Dec 1969
+    assert interval(client, user, "hour", "1969-12-31", "1970-01-01") == [("1969-12-31T19:00:00", 2700)]
+
+    def documents(resolution: str) -> list[list[Any]]:
+        body = data(
+            client,
+            user,
+            perspective="interval",
+            restrict_kind="document",
+            resolution_time=resolution,
+            restrict_begin="1969-12-31",
+            restrict_end="1970-01-01",
+        )
+        return [row[:2] for row in body["rows"]]
+
+    assert documents("hour") == [["1969-12-31T19:00:00", 2700]]
+    assert documents("day") == [["1969-12-31T00:00:00", 2700]]  # the document day rollup, re-keyed in the zone
+    created = client.post(
+        "/api/v1/schedules",
+        json={"name": "Wednesday evening", "ranges": [{"days": "wed", "from": "19:00", "to": "19:30"}]},
+        headers={"Authorization": f"Bearer {user.key}"},
+    )
+    assert created.status_code == 201, created.text
+    body = data(
+        client,
+        user,
+        restrict_kind="overview",
+        restrict_begin="1969-12-31",
+        restrict_end="1970-01-01",
+        restrict_schedule_id=str(created.json()["id"]),
+    )
+    assert [row[1] for row in body["rows"]] == [1800]

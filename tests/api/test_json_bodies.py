@@ -58,3 +58,29 @@ def test_an_empty_json_body_is_no_parameters(client, account):
 def test_the_data_api_and_feeds_answer_a_query_error(client, account, path):
     response = client.post(path, params={"key": account.key}, json={"restrict_kind": ["overview"]})
     assert (response.status_code, response.content) == (200, QUERY_ERROR)
+
+
+# "\ud800" is a valid JSON escape but names no character: such text reached the key lookup or the
+# database and failed with a 500.
+LONE_SURROGATE = '"\\ud800"'
+
+
+@pytest.mark.parametrize("name", ["key", "restrict_thing"])
+def test_the_data_api_answers_a_query_error_for_a_lone_surrogate(client, account, name):
+    fields = {"key": f'"{account.key}"', "restrict_kind": '"activity"', name: LONE_SURROGATE}
+    body = "{" + ",".join(f'"{k}": {v}' for k, v in fields.items()) + "}"
+    response = client.post("/anapi/data", headers={"content-type": "application/json"}, content=body)
+    assert (response.status_code, response.content) == (200, QUERY_ERROR)
+
+
+def test_a_post_refuses_a_lone_surrogate(client, account, db):
+    body = '{"highlight_date": "2026-11-29", "description": ' + LONE_SURROGATE + "}"
+    response = client.post(
+        "/anapi/highlights_post",
+        params={"key": account.key},
+        headers={"content-type": "application/json"},
+        content=body,
+    )
+    message = "description is not valid Unicode text (it holds a lone surrogate escape)"
+    assert (response.status_code, response.json()) == (400, {"error": "# invalid request", "messages": message})
+    assert count(db) == 0

@@ -40,9 +40,10 @@ class BadBody(ValueError):
 async def request_params(request: Request) -> dict[str, str]:
     """Query string, then a form or JSON body; the body wins where both name a parameter.
 
-    A JSON body that does not parse, is not an object, or gives a parameter an array or object raises
-    BadBody: read as no parameters it would earn a misleading "x is required", and a nested value
-    would be stored as Python's repr of it."""
+    A JSON body that does not parse, is not an object, or gives a parameter an array, an object or
+    text with a lone surrogate raises BadBody: read as no parameters it would earn a misleading "x is
+    required", a nested value would be stored as Python's repr of it, and a lone surrogate cannot
+    be encoded at all."""
     params = dict(request.query_params)
     if request.method != "POST":
         return params
@@ -66,8 +67,20 @@ async def request_params(request: Request) -> dict[str, str]:
             if isinstance(value, list | dict):
                 kind = "array" if isinstance(value, list) else "object"
                 raise BadBody(f"{name} must be a string or a number, not a JSON {kind}")
+            if isinstance(value, str) and not _encodable(value):
+                # A lone "\ud800" escape is valid JSON but no text: it failed (500) wherever the
+                # value met the database or a hash (key, restrict_thing, activity_name).
+                raise BadBody(f"{name} is not valid Unicode text (it holds a lone surrogate escape)")
         params.update({k: _text(v) for k, v in body.items() if v is not None})
     return params
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(value: object) -> str:

@@ -122,7 +122,7 @@ def rebuild(conn: Connection, *, user_id: int, zone: str) -> None:
 def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:
     """Re-key a user's document day rollup in `zone` from the spans, in one INSERT … SELECT: each span
     lies in one 15-minute bucket, whose local day is taken as at ingest (see local_days)."""
-    from selftime.store.totals import offset_sql  # totals reads these tables; this only shares its SQL
+    from selftime.store.totals import local_floor_sql, offset_sql  # totals reads these tables; this only shares its SQL
 
     uid = int(user_id)
     conn.execute(delete(rollup_doc_days).where(rollup_doc_days.c.user_id == uid))
@@ -131,9 +131,10 @@ def rebuild_document_days(conn: Connection, *, user_id: int, zone: str) -> None:
         return
     segments = offset_segments(zone, int(first) - int(first) % DAY_MS, int(last) - int(last) % DAY_MS + 2 * DAY_MS)
     bucket = f"(start_ms / {FIFTEEN_MINUTES_MS}) * {FIFTEEN_MINUTES_MS}"
+    local = f"(b + {offset_sql('b', segments)})"
     conn.exec_driver_sql(
         "INSERT INTO rollup_doc_days (user_id, day, activity_id, document_id, source_type, duration_ms)"
-        f" SELECT {uid}, (b + {offset_sql('b', segments)}) / {DAY_MS}, activity_id, document_id, source_type,"
+        f" SELECT {uid}, {local_floor_sql(local, DAY_MS)}, activity_id, document_id, source_type,"
         " SUM(ms) FROM (SELECT"
         f" {bucket} AS b, activity_id, COALESCE(document_id, {NO_DOCUMENT}) AS document_id, source_type,"
         f" end_ms - start_ms AS ms FROM spans WHERE user_id = {uid}) s"

@@ -79,9 +79,18 @@ def offset_sql(column: str, segments: Sequence[Segment]) -> str:
     return f"(CASE {whens} ELSE {int(segments[-1].offset_ms)} END)"
 
 
+def local_floor_sql(local: str, unit_ms: int) -> str:
+    """`local` (local ms) // `unit_ms` as SQL, for a unit that divides a day. Local times of the first
+    hours of 1970 west of Greenwich are negative, where SQL's division truncates toward zero and put
+    them in the next bucket: shifted by a day they are positive (no time is before 1970 UTC, no
+    offset a day), and a whole number of units comes back off."""
+    return f"(({local} + {DAY_MS}) / {int(unit_ms)} - {DAY_MS // int(unit_ms)})"
+
+
 def _schedule_sql(local: str, ranges: Sequence[ScheduleRange]) -> str:
-    weekday = f"((({local}) / {DAY_MS} + 4) % 7)"
-    minute = f"((({local}) % {DAY_MS}) / {MINUTE_MS})"
+    day = local_floor_sql(local, DAY_MS)
+    weekday = f"(({day} + 4) % 7)"
+    minute = f"((({local} + {DAY_MS}) % {DAY_MS}) / {MINUTE_MS})"
     parts = []
     for r in ranges:
         days = [str(d) for d in range(7) if r.weekdays & (1 << d)]
@@ -284,7 +293,7 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
             where.append(f"({docs} OR document_id IS NULL)" if q.include_no_details else docs)
         if q.schedule:
             where.append(_schedule_sql(local, q.schedule))
-        bucket = f"{local} / {int(q.unit_ms)}" if q.unit_ms is not None else "0"
+        bucket = local_floor_sql(local, q.unit_ms) if q.unit_ms is not None else "0"
         # A rank's bucket is the constant 0, and grouping by it too costs SQLite a fifth more time.
         inner_group = (
             (["b"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
