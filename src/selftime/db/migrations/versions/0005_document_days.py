@@ -53,7 +53,8 @@ _FIFTEEN_MINUTES_MS = 15 * 60 * 1000
 
 
 def _document_days(conn: sa.Connection, uid: int, zone: str) -> None:
-    """Each span lies in one 15-minute UTC bucket, whose local day is taken at the bucket's start."""
+    """Each span lies in one 15-minute UTC bucket, whose local day is taken at the bucket's start (shifted
+    by a day to divide: SQL truncates toward zero, and local times of early 1970 west of UTC are negative)."""
     first, last = conn.execute(sa.text(f"SELECT MIN(start_ms), MAX(start_ms) FROM spans WHERE user_id = {uid}")).one()
     if first is None:
         return
@@ -68,7 +69,8 @@ def _document_days(conn: sa.Connection, uid: int, zone: str) -> None:
     conn.execute(
         sa.text(
             "INSERT INTO rollup_doc_days (user_id, day, activity_id, document_id, source_type, duration_ms)"
-            f" SELECT {uid}, (b + {offset}) / {DAY_MS}, activity_id, document_id, source_type, SUM(ms) FROM (SELECT"
+            f" SELECT {uid}, (b + {offset} + {DAY_MS}) / {DAY_MS} - 1, activity_id, document_id, source_type, SUM(ms)"
+            " FROM (SELECT"
             f" (start_ms / {_FIFTEEN_MINUTES_MS}) * {_FIFTEEN_MINUTES_MS} AS b, activity_id,"
             " COALESCE(document_id, 0) AS document_id, source_type, end_ms - start_ms AS ms"
             f" FROM spans WHERE user_id = {uid}) s GROUP BY 2, activity_id, document_id, source_type"
