@@ -241,11 +241,12 @@ def _aggregate(
         for b, activity_id, _doc, ms in rows:
             k = (labels[b], keys[activity_id])
             sums[k] = get(k, 0) + ms
-    # Rows order by label, then seconds (more first), then name case-insensitively; the decorated
-    # tuples are unique before their last two items because (label, key) is.
+    # Rows order by label, then seconds (more first), then name ascending: case-insensitively, and a
+    # productivity level as a number (-2 first); the decorated tuples are unique before their last
+    # two items because (label, key) is.
     decorated: list[tuple[Any, ...]]
     if group == "productivity":
-        decorated = [(lab or "", -((ms + 500) // 1000), -f[0], lab, ms, f) for (lab, f), ms in sums.items()]
+        decorated = [(lab or "", -((ms + 500) // 1000), f[0], lab, ms, f) for (lab, f), ms in sums.items()]
     elif group in ("overview", "category"):
         decorated = [
             (lab or "", -((ms + 500) // 1000), f[1].casefold(), f[1], lab, ms, f[1:]) for (lab, f), ms in sums.items()

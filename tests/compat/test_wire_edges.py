@@ -135,3 +135,21 @@ def test_json_bytes_escapes_exactly_what_rails_escapes(values):
     ):
         expected = expected.replace(raw, escaped)
     assert written == expected.encode()
+
+
+def test_productivity_rows_of_equal_time_order_by_level_ascending(client, make_account):
+    """Ties break by name ascending (the contract's decision); a productivity row's name is its level."""
+    account = make_account("ties@example.com", time_zone="UTC")
+    send(
+        client,
+        account,
+        [
+            span("2026-11-29T09:00:00Z", "2026-11-29T09:10:00Z", "Code"),  # Editing & IDEs: 2
+            span("2026-11-29T10:00:00Z", "2026-11-29T10:10:00Z", "Slack"),  # Instant Message: 1
+            span("2026-11-29T12:00:00Z", "2026-11-29T12:10:00Z", "Steam"),  # Games: -2
+        ],
+    )
+    rank = json.loads(body(client, account, rb="2026-11-29", rk="productivity"))["rows"]
+    assert rank == [[1, 600, 1, -2], [2, 600, 1, 1], [3, 600, 1, 2]]
+    interval = json.loads(body(client, account, rb="2026-11-29", rk="productivity", pv="interval", rs="day"))["rows"]
+    assert [r[3] for r in interval] == [-2, 1, 2]
