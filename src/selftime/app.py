@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Hashable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute, APIRouter
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
@@ -48,6 +49,19 @@ def _report_versions(db: Database, accounts: list[Account]) -> dict[Account, Has
         return dict(users.report_versions(conn, [user_id for user_id, _created in accounts]))
 
 
+def trailing_slash_routes(routers: list[APIRouter], prefix: str) -> APIRouter:
+    """Each API route under `prefix`, at its path with a trailing slash, as Rails answers RescueTime's:
+    real scripts write `/anapi/data/?…`. Starlette would answer 307 to the path without it: an empty
+    body to a client that does not follow redirects, and a POST's body lost by many that do."""
+    slashed = APIRouter()
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.path.startswith(prefix) and http_errors.is_api(route.path):
+                methods = sorted(route.methods or ())
+                slashed.add_api_route(route.path + "/", route.endpoint, methods=methods, include_in_schema=False)
+    return slashed
+
+
 def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
     database = db or Database(build_engine(settings.resolved_database_url))
     svc = Services(
@@ -79,11 +93,11 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
 
     app = FastAPI(title="Selftime", version="0.1.0", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
     app.state.services = svc
-    app.include_router(data.router)
-    app.include_router(ingest.router)
-    app.include_router(manage.router)
-    for feature in (summary, alerts, highlights, focus, offline, offline_v1):
-        app.include_router(feature.router)
+    features = (data, ingest, manage, summary, alerts, highlights, focus, offline, offline_v1)
+    routers = [feature.router for feature in features]
+    for router in routers:
+        app.include_router(router)
+    app.include_router(trailing_slash_routes(routers, "/anapi/"))
     web.mount(app, settings)
     http_errors.install(app)
     # Outermost, so that no route and no other middleware sees what it refuses (see request_guard).
