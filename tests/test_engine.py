@@ -7,7 +7,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from starlette.testclient import TestClient
+
+from selftime.app import create_app
+from selftime.config import Settings
 from selftime.db.engine import Database, build_engine
+from selftime.db.migrate import upgrade
 
 BLOB = 64 * 1024
 
@@ -58,3 +63,21 @@ def test_the_wal_stays_bounded_while_reads_overlap_writes(tmp_path: Path) -> Non
     assert largest <= limit + 2 * BLOB
     with sqlite3.connect(path) as check:
         assert check.execute("SELECT count(*) FROM t").fetchone() == (160,)
+
+
+def test_a_stopped_server_leaves_the_database_whole_in_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "served.sqlite3"
+    db = Database(build_engine(f"sqlite:///{path}"))
+    upgrade(db.engine)
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{path}", maintenance_interval_seconds=0)
+    with TestClient(create_app(settings, db=db)) as client:
+        assert client.get("/healthz").status_code == 200
+        with db.write() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x BLOB)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (?)", (os.urandom(BLOB),))
+        assert Path(f"{path}-wal").exists()
+    # The pool's connections were closed at shutdown: the last one checkpointed and removed the WAL,
+    # so the file alone (a copy of it, a backup by the file) holds every write.
+    assert not Path(f"{path}-wal").exists()
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as alone:
+        assert alone.execute("SELECT count(*) FROM t").fetchone() == (1,)
