@@ -106,6 +106,21 @@ def test_a_write_lock_held_elsewhere_reads_as_busy_not_unreachable(tmp_path: Pat
     assert not http_errors._busy(refused)
 
 
+def test_a_full_disk_reads_as_full(tmp_path: Path):
+    """SQLite's own "database or disk is full" (a page limit stands in for the disk), told apart from
+    an unreachable or busy database so the operator reads what to fix."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'full.sqlite3'}")
+    try:
+        with pytest.raises(OperationalError) as caught, engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA max_page_count = 8")
+            conn.exec_driver_sql("CREATE TABLE t (b BLOB)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (zeroblob(100000))")
+        assert http_errors._full(caught.value) and not http_errors._busy(caught.value)
+    finally:
+        engine.dispose()
+    assert not http_errors._full(OperationalError("connect", {}, Exception("connection refused")))
+
+
 def test_a_body_larger_than_any_request_needs_is_refused_unread(client, account, db):
     too_large = b" " * (MAX_BODY_BYTES + 1)
     declared = client.post("/api/v1/activity", content=too_large, headers={"Authorization": f"Bearer {account.key}"})

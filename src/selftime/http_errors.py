@@ -64,8 +64,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(db_errors.TimeoutError)
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         # Nothing was written (every write is one transaction); the caller may simply try again.
-        log.error("database unavailable for %s %s: %s", request.method, request.url.path, exc)
-        if _busy(exc):
+        # One line: SQLAlchemy's text adds a second, a link to its docs.
+        log.error(
+            "database unavailable for %s %s: %s", request.method, request.url.path, exc.args[0] if exc.args else exc
+        )
+        if _full(exc):
+            message = "the database's disk is full; nothing was changed, try again once there is room"
+        elif _busy(exc):
             message = "the database is busy with other writes; nothing was changed, try again shortly"
         else:
             message = "the database cannot be reached just now; nothing was changed, try again shortly"
@@ -82,6 +87,12 @@ def install(app: FastAPI) -> None:
 # A write that lost to another (PostgreSQL's serialization failure, deadlock, lock timeout) or
 # SQLite's writer lock held past the busy timeout: the database is there, only busy.
 _BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _full(exc: Exception) -> bool:
+    """SQLite's "database or disk is full", or PostgreSQL's disk_full (53100)."""
+    cause = getattr(exc, "orig", None)
+    return getattr(cause, "sqlstate", None) == "53100" or "disk is full" in str(cause)
 
 
 def _busy(exc: Exception) -> bool:

@@ -72,7 +72,7 @@ class CommandsOut(BaseModel):
 class CategorizationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     activity: str = Field(min_length=1, max_length=255)
-    category: str | None = Field(default=None, description="sub-category name; null resets to the default")
+    category: str | None = Field(default=None, description="sub-category name; to reset, send reset: true")
     top_category: str | None = Field(default=None, description="disambiguates sub-category names")
     productivity: int | None = Field(default=None, ge=-2, le=2)
     reset: bool = False
