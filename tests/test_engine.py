@@ -70,7 +70,7 @@ def test_a_stopped_server_leaves_the_database_whole_in_one_file(tmp_path: Path) 
     db = Database(build_engine(f"sqlite:///{path}"))
     upgrade(db.engine)
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{path}", maintenance_interval_seconds=0)
-    with TestClient(create_app(settings, db=db)) as client:
+    with TestClient(create_app(settings, db=db, close_db_on_shutdown=True)) as client:
         assert client.get("/healthz").status_code == 200
         with db.write() as conn:
             conn.exec_driver_sql("CREATE TABLE t (x BLOB)")

@@ -62,7 +62,17 @@ def trailing_slash_routes(routers: list[APIRouter], prefix: str) -> APIRouter:
     return slashed
 
 
-def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Callable[[], int] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock_ms: Callable[[], int] | None = None,
+    close_db_on_shutdown: bool = False,
+) -> FastAPI:
+    """The app on `db` (or one built from the settings). A server that owns its database passes
+    close_db_on_shutdown: closing the pool at the end lets SQLite's last connection fold the WAL
+    back into the database file. Not by default: a caller that shares `db` (tests, scripts) may
+    still have connections of it checked out, which a closed pool would leave to be collected."""
     database = db or Database(build_engine(settings.resolved_database_url))
     svc = Services(
         settings=settings,
@@ -90,9 +100,10 @@ def create_app(settings: Settings, *, db: Database | None = None, clock_ms: Call
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        # Closing the pooled connections lets SQLite's last one checkpoint the WAL into the database
-        # file and remove it: a stopped server leaves one file, whole, not hundreds of MB beside it.
-        database.dispose()
+        if close_db_on_shutdown or db is None:
+            # SQLite's last connection checkpoints the WAL into the database file and removes it: a
+            # stopped server leaves one file, whole, not hundreds of MB beside it.
+            database.dispose()
 
     app = FastAPI(title="Selftime", version="0.1.0", docs_url="/api/docs", redoc_url=None, lifespan=lifespan)
     app.state.services = svc

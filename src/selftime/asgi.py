@@ -14,6 +14,6 @@ def app() -> FastAPI:
     settings = settings_from_env()
     db = Database(build_engine(settings.resolved_database_url))
     upgrade(db.engine)
-    app = create_app(settings, db=db)
+    app = create_app(settings, db=db, close_db_on_shutdown=True)
     settle_collector()
     return app

@@ -106,7 +106,7 @@ def serve(
         os.environ["SELFTIME_DATABASE_URL"] = ctx.obj.settings.resolved_database_url
         uvicorn.run("selftime.asgi:app", factory=True, host=host, port=port, workers=workers, log_level="info")
     else:
-        app = create_app(ctx.obj.settings, db=db)
+        app = create_app(ctx.obj.settings, db=db, close_db_on_shutdown=True)
         settle_collector()
         uvicorn.run(app, host=host, port=port, log_level="info")
 
