@@ -57,37 +57,39 @@ def _pairs_sql(conn: Connection, count: int) -> str:
     return ", ".join([f"(CAST({m} AS INTEGER), CAST({m} AS VARCHAR(255)))"] + [f"({m}, {m})"] * (count - 1))
 
 
-def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
-    # A VALUES list joined to the (activity_id, name) index: one exact probe per pair. Plain IN
-    # lists on both columns would probe every activity-by-name combination, or scan the table.
+def _by_pairs(conn: Connection, pairs: list[tuple[int, str]], statement: str) -> dict[tuple[int, str], int]:
+    """Run `statement` (its {values}: a VALUES list of the pairs) per chunk of pairs; its rows are
+    (activity id, name, document id)."""
     found: dict[tuple[int, str], int] = {}
     for i in range(0, len(pairs), _PAIRS_PER_STATEMENT):
         chunk = pairs[i : i + _PAIRS_PER_STATEMENT]
-        rows = select_rows(
-            conn,
-            f"SELECT d.activity_id, d.name, d.id FROM (VALUES {_pairs_sql(conn, len(chunk))}) AS v "
-            "JOIN documents d ON d.activity_id = v.column1 AND d.name = v.column2",
-            [x for pair in chunk for x in pair],
-        )
+        values = _pairs_sql(conn, len(chunk))
+        rows = select_rows(conn, statement.format(values=values), [x for pair in chunk for x in pair])
         found.update({(a, n): i for a, n, i in rows})  # type: ignore[misc]
     return found
+
+
+def _lookup_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    # A VALUES list joined to the (activity_id, name) index: one exact probe per pair. Plain IN
+    # lists on both columns would probe every activity-by-name combination, or scan the table.
+    return _by_pairs(
+        conn,
+        pairs,
+        "SELECT d.activity_id, d.name, d.id FROM (VALUES {values}) AS v"
+        " JOIN documents d ON d.activity_id = v.column1 AND d.name = v.column2",
+    )
 
 
 def _insert_documents(conn: Connection, pairs: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """Insert the pairs, skipping those that exist; the ids of those inserted. A batch of an agent
     brings a few hundred new titles, and RETURNING spares reading them all back."""
-    found: dict[tuple[int, str], int] = {}
-    for i in range(0, len(pairs), _PAIRS_PER_STATEMENT):
-        chunk = pairs[i : i + _PAIRS_PER_STATEMENT]
-        rows = select_rows(
-            conn,
-            f"INSERT INTO documents (activity_id, name) SELECT * FROM (VALUES {_pairs_sql(conn, len(chunk))}) AS v"
-            # SQLite needs a WHERE to read ON CONFLICT after INSERT … SELECT (its parsing ambiguity).
-            " WHERE true ON CONFLICT (activity_id, name) DO NOTHING RETURNING activity_id, name, id",
-            [x for pair in chunk for x in pair],
-        )
-        found.update({(a, n): i for a, n, i in rows})  # type: ignore[misc]
-    return found
+    return _by_pairs(
+        conn,
+        pairs,
+        # SQLite needs a WHERE to read ON CONFLICT after INSERT … SELECT (its parsing ambiguity).
+        "INSERT INTO documents (activity_id, name) SELECT * FROM (VALUES {values}) AS v"
+        " WHERE true ON CONFLICT (activity_id, name) DO NOTHING RETURNING activity_id, name, id",
+    )
 
 
 def resolve_documents(conn: Connection, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
