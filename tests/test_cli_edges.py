@@ -52,7 +52,8 @@ def test_users_create_trims_and_lowers_the_address_and_the_plan(database_url, db
 
 @pytest.mark.parametrize("key_id", ["99999999999999999999999", "0", "-1"])
 def test_ids_out_of_range_are_refused_before_the_database(database_url, account, key_id):
-    for args in (("keys", "revoke", account.email, key_id), ("schedules", "delete", account.email, key_id)):
+    for command in (("keys", "revoke"), ("schedules", "delete"), ("alerts", "delete"), ("highlights", "delete")):
+        args = (*command, account.email, key_id)
         result = run(database_url, *args)
         assert result.exit_code == 2
         # A negative id too is named as a wrong id, not taken for an unknown option.
@@ -197,3 +198,36 @@ def test_set_password_from_stdin_drops_a_windows_line_end_as_create_does(databas
     done = subprocess.run([*command, account.email, "--password-stdin"], input=b"a new secret\r\n", capture_output=True)
     assert done.returncode == 0, done.stderr
     web_login(client, account.email, "a new secret")
+
+
+def _commands(command, path=()):  # type: ignore[no-untyped-def]
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_command_argument_and_option_says_what_it_is():
+    """`--help` is the manual a user has at hand: no command, argument or option goes without a line."""
+    import typer
+
+    from selftime.cli import app
+
+    missing = []
+    for path, command in _commands(typer.main.get_command(app)):
+        if not (command.help or command.short_help):
+            missing.append(" ".join(path) or "selftime")
+        for param in command.params:
+            if param.name not in ("help", "install_completion", "show_completion") and not getattr(param, "help", ""):
+                missing.append(f"{' '.join(path)} {param.name}")
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("SELFTIME_REPORT_CACHE_MB", "abc"), ("SELFTIME_REPORT_REFRESH_MINUTES", "-1")]
+)
+def test_a_malformed_setting_in_the_environment_is_one_line(database_url, monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    result = run(database_url, "users", "list")
+    assert result.exit_code == 2
+    assert f"{variable} must be a whole number" in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

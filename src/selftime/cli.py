@@ -21,6 +21,7 @@ from selftime.commands import summary as summary_commands
 from selftime.commands.base import (
     ROW_ID_COMMAND,
     DatabaseUrl,
+    Email,
     RowId,
     State,
     err,
@@ -52,7 +53,11 @@ app.command("export")(export_commands.export)
 
 @app.callback()
 def root(ctx: typer.Context, database_url: DatabaseUrl = None) -> None:
-    ctx.obj = State(settings_from_env().with_overrides(database_url=database_url))
+    try:
+        settings = settings_from_env()
+    except ValueError as exc:  # a malformed SELFTIME_* variable: say which, not a traceback
+        raise fail(str(exc)) from None
+    ctx.obj = State(settings.with_overrides(database_url=database_url))
 
 
 @app.command()
@@ -73,7 +78,11 @@ def serve(
     demo: Annotated[bool, typer.Option(help="Create/refresh the demo account and print its API key.")] = False,
     workers: Annotated[int, typer.Option(help="Server processes; more use more cores for ingest.", min=1)] = 1,
     signup: Annotated[
-        bool | None, typer.Option("--signup/--no-signup", help="Let anyone create an account at /signup.")
+        bool | None,
+        typer.Option(
+            "--signup/--no-signup",
+            help="Let anyone create an account at /signup (default: on, or SELFTIME_OPEN_SIGNUP).",
+        ),
     ] = None,
 ) -> None:
     """Run the server (applies pending migrations first)."""
@@ -124,7 +133,7 @@ def demo(ctx: typer.Context) -> None:
 @users_app.command("create")
 def users_create(
     ctx: typer.Context,
-    email: str,
+    email: Email,
     time_zone: Annotated[str, typer.Option("--time-zone", help="IANA zone, e.g. Europe/Berlin.")] = "UTC",
     plan: Annotated[str, typer.Option(help="premium or lite.")] = "premium",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
@@ -174,7 +183,9 @@ def users_list(ctx: typer.Context) -> None:
 
 
 @users_app.command("set-plan")
-def users_set_plan(ctx: typer.Context, email: str, plan: str) -> None:
+def users_set_plan(
+    ctx: typer.Context, email: Email, plan: Annotated[str, typer.Argument(help="premium or lite.")]
+) -> None:
     """Switch an account between premium and lite."""
     from selftime.store import users
 
@@ -191,7 +202,7 @@ def users_set_plan(ctx: typer.Context, email: str, plan: str) -> None:
 @users_app.command("set-password")
 def users_set_password(
     ctx: typer.Context,
-    email: str,
+    email: Email,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
 ) -> None:
     """Set a new password; the account's web sessions end (its API keys keep working)."""
@@ -215,7 +226,11 @@ def users_set_password(
 
 
 @users_app.command("set-time-zone")
-def users_set_time_zone(ctx: typer.Context, email: str, time_zone: str) -> None:
+def users_set_time_zone(
+    ctx: typer.Context,
+    email: Email,
+    time_zone: Annotated[str, typer.Argument(help="IANA zone, e.g. America/New_York.")],
+) -> None:
     """Change an account's time zone (reports follow it at once)."""
     from selftime.domain.zone import validate_zone
     from selftime.store import users
@@ -234,7 +249,7 @@ def users_set_time_zone(ctx: typer.Context, email: str, time_zone: str) -> None:
 @keys_app.command("create")
 def keys_create(
     ctx: typer.Context,
-    email: str,
+    email: Email,
     name: Annotated[str, typer.Option(help="A label for the key.")] = "default",
 ) -> None:
     """Create a key; it is printed once, alone, as the last line."""
@@ -252,7 +267,7 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list(ctx: typer.Context, email: str) -> None:
+def keys_list(ctx: typer.Context, email: Email) -> None:
     """List a user's keys (prefix only)."""
     import datetime as dt
 
@@ -272,7 +287,7 @@ def keys_list(ctx: typer.Context, email: str) -> None:
 
 
 @keys_app.command("revoke", context_settings=ROW_ID_COMMAND)
-def keys_revoke(ctx: typer.Context, email: str, key_id: RowId) -> None:
+def keys_revoke(ctx: typer.Context, email: Email, key_id: RowId) -> None:
     """Revoke a key; it stops working at once."""
     from selftime.store import keys
 
@@ -287,8 +302,10 @@ def keys_revoke(ctx: typer.Context, email: str, key_id: RowId) -> None:
 @app.command("categorize")
 def categorize_cmd(
     ctx: typer.Context,
-    email: str,
-    activity: str,
+    email: Email,
+    activity: Annotated[
+        str, typer.Argument(help="The activity: an application (any case) or a site, e.g. github.com.")
+    ],
     category: Annotated[str | None, typer.Option(help="Sub-category name, e.g. 'Editing & IDEs'.")] = None,
     top: Annotated[str | None, typer.Option(help="Top-level category, where a sub-category name repeats.")] = None,
     productivity: Annotated[int | None, typer.Option(help="-2..2, overriding the category's.")] = None,
@@ -318,8 +335,8 @@ def categorize_cmd(
 @schedules_app.command("create")
 def schedules_create(
     ctx: typer.Context,
-    email: str,
-    name: str,
+    email: Email,
+    name: Annotated[str, typer.Argument(help="What to call it, e.g. 'Work hours'.")],
     days: Annotated[str, typer.Option(help="e.g. mon-fri, sat,sun, all.")] = "mon-fri",
     start: Annotated[str, typer.Option("--from", help="Local start, HH:MM on a quarter hour.")] = "09:00",
     end: Annotated[str, typer.Option("--to", help="Local end, HH:MM (24:00 for midnight).")] = "17:00",
@@ -344,7 +361,7 @@ def schedules_create(
 
 
 @schedules_app.command("list")
-def schedules_list(ctx: typer.Context, email: str) -> None:
+def schedules_list(ctx: typer.Context, email: Email) -> None:
     """List a user's schedules."""
     from selftime.domain.schedule_spec import DAY_NAMES
     from selftime.store import schedules
@@ -365,7 +382,7 @@ def schedules_list(ctx: typer.Context, email: str) -> None:
 
 
 @schedules_app.command("delete", context_settings=ROW_ID_COMMAND)
-def schedules_delete(ctx: typer.Context, email: str, schedule_id: RowId) -> None:
+def schedules_delete(ctx: typer.Context, email: Email, schedule_id: RowId) -> None:
     """Delete a schedule."""
     from selftime.store import schedules
 

@@ -331,6 +331,9 @@ def test_cli_usage_errors_and_unknown_things(database_url, account):
     missing = run(database_url, "alerts", "delete", account.email, "4242")
     assert missing.exit_code == 2 and "has no alert 4242" in missing.stderr
     assert "has no alerts" in run(database_url, "alerts", "list", account.email).stdout
+    # A mistyped id is named as such, not answered with "nothing triggered".
+    unknown = run(database_url, "alerts", "triggered", account.email, "--alert", "4242")
+    assert unknown.exit_code == 2 and "has no alert 4242" in unknown.stderr and unknown.stdout == ""
 
 
 def test_cli_triggered(database_url, client, account):

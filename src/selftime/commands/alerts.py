@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from selftime.commands.base import MAX_LIMIT, err, fail, open_db, out, user_or_fail
+from selftime.commands.base import MAX_LIMIT, ROW_ID_COMMAND, RowId, err, fail, open_db, out, user_or_fail
 
 app = typer.Typer(help="Define alerts and see which triggered.", no_args_is_help=True)
 
@@ -83,10 +83,8 @@ def list_alerts(ctx: typer.Context, email: Email) -> None:
     out.print(table, highlight=False)
 
 
-@app.command("delete")
-def delete(
-    ctx: typer.Context, email: Email, alert_id: Annotated[int, typer.Argument(help="The alert's id (see list).")]
-) -> None:
+@app.command("delete", context_settings=ROW_ID_COMMAND)
+def delete(ctx: typer.Context, email: Email, alert_id: RowId) -> None:
     """Delete an alert and what it triggered."""
     from selftime.store import alerts
 
@@ -102,7 +100,9 @@ def delete(
 def triggered(
     ctx: typer.Context,
     email: Email,
-    alert_id: Annotated[int | None, typer.Option("--alert", help="Only this alert's triggers.")] = None,
+    alert_id: Annotated[
+        int | None, typer.Option("--alert", min=1, max=2**63 - 1, help="Only this alert's triggers.")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="At most this many, newest first.")] = 50,
 ) -> None:
     """List what a user's alerts triggered, newest first (judging days that ended first)."""
@@ -114,6 +114,9 @@ def triggered(
     user = user_or_fail(svc.db, email)
     catch_up(svc, user)
     with svc.db.read() as conn:
+        # A mistyped id must not read as "nothing triggered".
+        if alert_id is not None and alerts.one(conn, user.id, alert_id) is None:
+            raise fail(f"{user.email} has no alert {alert_id}")
         rows = alerts.triggers(conn, user.id, alert_id=alert_id, limit=limit)
     if not rows:
         out.print("nothing triggered")

@@ -28,8 +28,13 @@ DatabaseUrl = Annotated[
 ]
 
 
+# The account a command acts on (every argument and option carries help: `--help` is the manual).
+Email = Annotated[str, typer.Argument(help="The account's email.", show_default=False)]
+
 # A row id as the database can hold it: a larger number would fail in the driver, not say "no such".
-RowId = Annotated[int, typer.Argument(min=1, max=2**63 - 1, show_default=False)]
+RowId = Annotated[
+    int, typer.Argument(min=1, max=2**63 - 1, show_default=False, help="The id, as the `list` command shows it.")
+]
 # For commands that take a RowId: Click reads "-1" as an unknown option ("No such option: -1"),
 # which hides that the id is what is wrong; passed on as an argument, RowId says so.
 ROW_ID_COMMAND: dict[str, object] = {"ignore_unknown_options": True}

@@ -7,7 +7,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from selftime.commands.base import MAX_LIMIT, err, fail, now_ms, open_db, out, user_or_fail
+from selftime.commands.base import (
+    MAX_LIMIT,
+    ROW_ID_COMMAND,
+    Email,
+    RowId,
+    err,
+    fail,
+    now_ms,
+    open_db,
+    out,
+    user_or_fail,
+)
 
 app = typer.Typer(help="Add, list and delete daily highlights (premium).", no_args_is_help=True)
 
@@ -75,12 +86,8 @@ def list_(
     out.print(table)
 
 
-@app.command("delete")
-def delete(
-    ctx: typer.Context,
-    email: Annotated[str, typer.Argument(help="The account's email.")],
-    highlight_id: Annotated[int, typer.Argument(help="The highlight's id (see `highlights list`).")],
-) -> None:
+@app.command("delete", context_settings=ROW_ID_COMMAND)
+def delete(ctx: typer.Context, email: Email, highlight_id: RowId) -> None:
     """Delete one of a user's highlights."""
     from selftime.store import highlights
 

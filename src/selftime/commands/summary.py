@@ -8,7 +8,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from selftime.commands.base import now_ms, open_db, out, user_or_fail
+from selftime.commands.base import Email, now_ms, open_db, out, user_or_fail
 
 app = typer.Typer(help="See a user's Daily Summary Feed (the last 14 finished days).", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ app = typer.Typer(help="See a user's Daily Summary Feed (the last 14 finished da
 @app.command("show")
 def show(
     ctx: typer.Context,
-    email: str,
+    email: Email,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the feed exactly as /anapi/daily_summary_feed answers it.")
     ] = False,
