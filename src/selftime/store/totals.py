@@ -200,10 +200,11 @@ def _tier_parts(q: TotalsQuery, filters: list[str]) -> list[str] | None:
     return parts
 
 
-def _document_day_part(q: TotalsQuery, filters: list[str]) -> str | None:
+def _document_day_part(q: TotalsQuery, filters: list[str], summed: bool = True) -> str | None:
     """The SELECT over the document day rollup for whole local days by day or coarser (or ranked),
     or None when only the spans can answer (finer buckets, schedules). Weeks and months are folded
-    here, so that each row is one bucket, activity and document (Totals.unique)."""
+    here, so that each row is one bucket, activity and document (Totals.unique); not `summed`, the
+    rows are the rollup's own, to be summed by the caller."""
     if q.days is None or q.schedule or q.unit_ms not in (None, DAY_MS):
         return None
     first, last = q.days
@@ -217,8 +218,8 @@ def _document_day_part(q: TotalsQuery, filters: list[str]) -> str | None:
     return (
         f"SELECT {bucket} AS b, activity_id,"
         f" {'NULLIF(document_id, 0)' if by_document else _NO_DOCUMENT} AS document_id,"
-        f" CAST(SUM(duration_ms) AS BIGINT) AS ms FROM rollup_doc_days WHERE {' AND '.join(where)}"
-        f" GROUP BY {', '.join(group)}"
+        f" {'CAST(SUM(duration_ms) AS BIGINT)' if summed else 'duration_ms'} AS ms"
+        f" FROM rollup_doc_days WHERE {' AND '.join(where)}" + (f" GROUP BY {', '.join(group)}" if summed else "")
     )
 
 
@@ -260,8 +261,7 @@ class Totals:
     unique: bool = False
 
 
-def fetch(conn: Connection, q: TotalsQuery) -> Totals:
-    by_document = q.group in _BY_DOCUMENT
+def _filters(q: TotalsQuery) -> tuple[list[str], dict[str, object]]:
     params: dict[str, object] = {}
     filters = []
     if q.source_type is not None:
@@ -269,6 +269,43 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
         params["source_type"] = q.source_type
     if q.activities is not None:
         filters.append(_activity_sql(q.user_id, q.activities, params))
+    return filters, params
+
+
+def _span_select(q: TotalsQuery, filters: list[str], summed: bool = True) -> str:
+    """The SELECT over the spans, or the hourly or 5-minute rollups, of (bucket, activity, document, ms)."""
+    by_document = q.group in _BY_DOCUMENT
+    if uses_raw_spans(q):
+        table, time_col, amount = "spans", "start_ms", "CAST(SUM(end_ms - start_ms) AS BIGINT)"
+        if not summed:
+            amount = "end_ms - start_ms"
+    elif _fine(q):
+        # Rows are one per 5-minute bucket, activity and source type already, and the caller sums
+        # by key anyway (Totals.unique is False): grouping in SQL cost as much as the rest of it.
+        table, time_col, amount, summed = "rollups_5m", "bucket_ms", "duration_ms", False
+    else:
+        table, time_col, amount = "rollups", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
+    local = f"({time_col} + {offset_sql(time_col, q.segments)})"
+    where = [f"user_id = {int(q.user_id)}", f"{time_col} >= {int(q.start_ms)}", f"{time_col} < {int(q.end_ms)}"]
+    where += filters
+    if q.document_ids is not None:
+        docs = f"document_id IN ({_ids(q.document_ids)})"
+        where.append(f"({docs} OR document_id IS NULL)" if q.include_no_details else docs)
+    if q.schedule:
+        where.append(_schedule_sql(local, q.schedule))
+    bucket = local_floor_sql(local, q.unit_ms) if q.unit_ms is not None else "0"
+    # A rank's bucket is the constant 0, and grouping by it too costs SQLite a fifth more time.
+    group = (["b"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
+    return (
+        f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
+        f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)}"
+        + (f" GROUP BY {', '.join(group)}" if summed else "")
+    )
+
+
+def fetch(conn: Connection, q: TotalsQuery) -> Totals:
+    by_document = q.group in _BY_DOCUMENT
+    filters, params = _filters(q)
     parts = _tier_parts(q, filters)
     documents = _document_day_part(q, filters) if parts is None and uses_raw_spans(q) else None
     if parts is not None:
@@ -276,39 +313,23 @@ def fetch(conn: Connection, q: TotalsQuery) -> Totals:
     elif documents is not None:
         inner = documents
     else:
-        grouped = True
-        if uses_raw_spans(q):
-            table, time_col, amount = "spans", "start_ms", "CAST(SUM(end_ms - start_ms) AS BIGINT)"
-        elif _fine(q):
-            # Rows are one per 5-minute bucket, activity and source type already, and the caller sums
-            # by key anyway (Totals.unique is False): grouping in SQL cost as much as the rest of it.
-            table, time_col, amount, grouped = "rollups_5m", "bucket_ms", "duration_ms", False
-        else:
-            table, time_col, amount = "rollups", "bucket_ms", "CAST(SUM(duration_ms) AS BIGINT)"
-        local = f"({time_col} + {offset_sql(time_col, q.segments)})"
-        where = [f"user_id = {int(q.user_id)}", f"{time_col} >= {int(q.start_ms)}", f"{time_col} < {int(q.end_ms)}"]
-        where += filters
-        if q.document_ids is not None:
-            docs = f"document_id IN ({_ids(q.document_ids)})"
-            where.append(f"({docs} OR document_id IS NULL)" if q.include_no_details else docs)
-        if q.schedule:
-            where.append(_schedule_sql(local, q.schedule))
-        bucket = local_floor_sql(local, q.unit_ms) if q.unit_ms is not None else "0"
-        # A rank's bucket is the constant 0, and grouping by it too costs SQLite a fifth more time.
-        inner_group = (
-            (["b"] if q.unit_ms is not None else []) + ["activity_id"] + (["document_id"] if by_document else [])
-        )
-        inner = (
-            f"SELECT {bucket} AS b, activity_id, {'document_id' if by_document else _NO_DOCUMENT} AS document_id,"
-            f" {amount} AS ms FROM {table} WHERE {' AND '.join(where)}"
-            + (f" GROUP BY {', '.join(inner_group)}" if grouped else "")
-        )
+        inner = _span_select(q, filters)
     folded = documents is not None or q.unit_ms is None or not (q.week_buckets or q.month_buckets)
     return Totals(
         _run(conn, inner, params),
         keyed=parts is not None and q.group in KEYED,
         unique=parts is None and by_document and folded,
     )
+
+
+def document_rows_sql(q: TotalsQuery) -> tuple[str, dict[str, object]]:
+    """A document report's SELECT of (bucket, activity, document or NULL, ms) rows, not summed, and
+    its parameters: for a reader that sums them itself (store.document_reader). Buckets are as in
+    fetch, weeks and months folded where the day rollup answers."""
+    if not uses_raw_spans(q):
+        raise ValueError(f"{q.group} is not a document report")
+    filters, params = _filters(q)
+    return _document_day_part(q, filters, summed=False) or _span_select(q, filters, summed=False), params
 
 
 def day_extent(conn: Connection, user_id: int) -> tuple[int, int] | None:
