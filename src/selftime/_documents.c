@@ -395,17 +395,20 @@ static PyObject *Grouped_rows(Grouped *self, PyObject *args) {
         info_of[distinct[i].index] = distinct[i].obj;
     rank_distinct(distinct, na, arank);
 
-    rows = calloc(m ? m : 1, sizeof(SortRow));
+    rows = malloc((m ? m : 1) * sizeof(SortRow)); /* every field is set below: no need to clear them */
     order = malloc((m ? m : 1) * sizeof(SortRow *));
     starts = calloc((size_t)nplaces + 1, sizeof(Py_ssize_t));
     if (!rows || !order || !starts) {
         PyErr_NoMemory();
+        built = -1; /* no row set: none to clear */
         goto done;
     }
     for (; built < m; built++) {
         Entry *e = &entries[built];
         SortRow *r = &rows[built];
         Py_ssize_t k = idmap_place(&acts, e->a);
+        r->folded = NULL;
+        r->arank = 0;
         r->label = label_of[e->b];
         r->info = info_of[k];
         r->a = e->a;
@@ -474,7 +477,8 @@ static PyObject *Grouped_rows(Grouped *self, PyObject *args) {
     }
 done:
     if (rows) {
-        for (Py_ssize_t i = 0; i < m; i++)
+        /* the rows set so far: a loop that stopped at row `built` had cleared its folded name */
+        for (Py_ssize_t i = 0; i < (built < m ? built + 1 : m); i++)
             Py_XDECREF(rows[i].folded);
         free(rows);
     }
