@@ -24,6 +24,7 @@ from selftime.db.engine import Database, build_engine
 from selftime.report_cache import ReportCache
 from selftime.report_refresh import Refresher
 from selftime.request_guard import RequestGuard
+from selftime.security_headers import SecurityHeaders
 from selftime.store import users
 from selftime.store.users import Account
 from selftime.web import site as web
@@ -116,6 +117,8 @@ def create_app(
     http_errors.install(app)
     # Outermost, so that no route and no other middleware sees what it refuses (see request_guard).
     app.add_middleware(RequestGuard)
+    # Outside even that, so that its refusals carry the headers too.
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

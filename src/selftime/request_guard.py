@@ -92,8 +92,8 @@ def holds_nul(body: bytes, content_type: str) -> bool:
 def _json_holds_nul(body: bytes) -> bool:
     try:
         value = json.loads(body)
-    except ValueError:
-        return False  # not JSON: the route says what is wrong with it
+    except (ValueError, RecursionError):
+        return False  # not JSON, or nested too deep to read: the route says what is wrong with it
     stack = [value]
     while stack:
         item = stack.pop()

@@ -84,3 +84,40 @@ def test_a_post_refuses_a_lone_surrogate(client, account, db):
     message = "description is not valid Unicode text (it holds a lone surrogate escape)"
     assert (response.status_code, response.json()) == (400, {"error": "# invalid request", "messages": message})
     assert count(db) == 0
+
+
+# Nested deeper than Python's recursion limit: json.loads raised RecursionError (not a ValueError), a 500.
+TOO_DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_post_refuses_json_nested_too_deep(client, account, db):
+    for body in (TOO_DEEP, '{"highlight_date": "2026-11-29", "description": ' + TOO_DEEP + "}"):
+        response = client.post(
+            "/anapi/highlights_post",
+            params={"key": account.key},
+            headers={"content-type": "application/json"},
+            content=body,
+        )
+        assert response.status_code == 400, response.text
+        assert response.json() == {"error": "# invalid request", "messages": "the body is not valid JSON"}
+    assert count(db) == 0
+
+
+def test_the_data_api_answers_a_query_error_for_json_nested_too_deep(client, account):
+    response = client.post(
+        "/anapi/data", params={"key": account.key}, headers={"content-type": "application/json"}, content=TOO_DEEP
+    )
+    assert (response.status_code, response.content) == (200, QUERY_ERROR)
+
+
+def test_a_nul_inside_json_nested_too_deep_is_still_refused(client, account, db):
+    # The door's NUL check parses a body holding the escape: too deep for it, the route refuses it.
+    body = '{"highlight_date": "2026-11-29", "description": "a\\u0000b", "x": ' + TOO_DEEP + "}"
+    response = client.post(
+        "/anapi/highlights_post",
+        params={"key": account.key},
+        headers={"content-type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 400, response.text
+    assert count(db) == 0

@@ -20,6 +20,7 @@ from tests.oauth.conftest import (
     query_of,
     register,
 )
+from tests.web.test_headers import assert_page_headers
 
 
 def codes(db) -> int:  # type: ignore[no-untyped-def]
@@ -45,6 +46,7 @@ def test_the_whole_flow_from_login_to_data(client, account, oauth_app):
     assert "Your full time history" in page.text  # the scope in plain words
     assert ">Allow</button>" in page.text and ">Deny</button>" in page.text
     assert page.headers["x-frame-options"] == "DENY"
+    assert_page_headers(page)  # frame-ancestors 'none' among them
 
     allowed = decide(client, page.text, "allow")
     assert allowed.status_code == 303

@@ -212,3 +212,10 @@ def test_a_repeated_report_follows_new_data_through_the_oauth_surface(client, ac
     assert client.get("/api/oauth/data", params=params).json()["rows"] == first == [[1, 600, 1, "code", *first[0][4:]]]
     send(client, account, [span(f"{DAY}T10:00:00Z", f"{DAY}T10:05:00Z", "Code")])
     assert client.get("/api/oauth/data", params=params).json()["rows"][0][1] == 900
+
+
+def test_a_json_body_nested_too_deep_is_refused_before_the_token_is_read(client):
+    deep = "[" * 100_000 + "]" * 100_000  # json.loads raised RecursionError: a 500
+    headers = {"content-type": "application/json"}
+    assert client.post("/api/oauth/highlights_post", content=deep, headers=headers).status_code == 400
+    assert client.post("/api/oauth/data", content=deep, headers=headers).status_code == 200  # the query error

@@ -274,3 +274,19 @@ def test_one_refresh_token_sent_by_many_requests_at_once_is_exchanged_once(logge
     with db.read() as conn:
         rows = conn.execute(select(oauth_tokens.c.revoked_ms)).all()
     assert len(rows) == 2  # the first pair and exactly one renewal
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than Python's recursion limit: RecursionError, a 500
+        '{"client_id": "\\ud800", "client_secret": "x", "grant_type": "authorization_code", "code": "x"}',
+        '{"client_id": "CLIENT", "client_secret": "\\ud800", "grant_type": "authorization_code", "code": "x"}',
+        '{"client_id": "x", "client_secret": "x", "grant_type": "\\ud800"}',
+    ],
+)
+def test_json_bodies_that_hold_no_text_are_invalid_requests(client, oauth_app, body):
+    # A lone surrogate escape is valid JSON but no text: it failed (500) where it met a hash or the database.
+    body = body.replace("CLIENT", oauth_app.client_id)
+    response = client.post("/oauth/token", content=body, headers={"content-type": "application/json"})
+    rfc_error(response, 400, "invalid_request")

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from selftime.app import create_app
 from selftime.config import Settings
-from selftime.db.tables import users
+from selftime.db.tables import login_failures, users
 from selftime.store import users as user_store
 from tests.conftest import PASSWORD, csrf_of, web_login
 
@@ -268,3 +268,26 @@ def test_wrong_current_passwords_are_limited_as_logins_are(client, account, cloc
     assert login(client, account.email, "a-new-password-1").status_code == 429  # the same count, not changed
     clock.set(clock.now + dt.timedelta(minutes=15))
     assert login(client, account.email, PASSWORD).status_code == 303
+
+
+def test_an_address_longer_than_any_account_fails_as_a_wrong_login(client, account, db):
+    # Its failure used to be recorded under the address itself: a VARCHAR(320) on PostgreSQL (500),
+    # and on SQLite a row as long as the body (up to 64 MiB) kept for the window.
+    long = "x" * 5000 + "@example.com"
+    for _ in range(5):
+        answer = login(client, long, "wrong password")
+        assert answer.status_code == 400 and "Wrong e-mail address or password." in answer.text
+    assert login(client, long, "wrong password").status_code == 429
+    with db.read() as conn:
+        longest = conn.execute(select(func.max(func.length(login_failures.c.key)))).scalar_one()
+    assert longest <= 320
+    assert login(client, account.email, PASSWORD).status_code == 303
+
+
+def test_a_client_address_of_any_length_is_counted(settings, db, clock, account):
+    # What a proxy's X-Forwarded-For says becomes the client address: it may be any text.
+    host = "proxy-said-" + "y" * 2000
+    with TestClient(create_app(settings, db=db, clock_ms=clock), client=(host, 1)) as far:
+        for n in range(20):
+            assert login(far, f"guess{n}@example.com", "wrong password").status_code == 400
+        assert login(far, account.email, PASSWORD).status_code == 429

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
@@ -52,13 +54,11 @@ async def request_params(request: Request) -> dict[str, str]:
         form = await request.form()
         params.update({k: v for k, v in form.items() if isinstance(v, str)})
     elif content_type == "application/json":
-        import json
-
         raw = await request.body()
         if not raw.strip():
             return params
         try:
-            body = json.loads(raw)
+            body = load_json(raw)
         except ValueError:
             raise BadBody("the body is not valid JSON") from None
         if not isinstance(body, dict):
@@ -67,7 +67,7 @@ async def request_params(request: Request) -> dict[str, str]:
             if isinstance(value, list | dict):
                 kind = "array" if isinstance(value, list) else "object"
                 raise BadBody(f"{name} must be a string or a number, not a JSON {kind}")
-            if isinstance(value, str) and not _encodable(value):
+            if isinstance(value, str) and not encodable(value):
                 # A lone "\ud800" escape is valid JSON but no text: it failed (500) wherever the
                 # value met the database or a hash (key, restrict_thing, activity_name).
                 raise BadBody(f"{name} is not valid Unicode text (it holds a lone surrogate escape)")
@@ -75,7 +75,16 @@ async def request_params(request: Request) -> dict[str, str]:
     return params
 
 
-def _encodable(text: str) -> bool:
+def load_json(raw: bytes | str) -> Any:
+    """json.loads, but a body nested deeper than Python's recursion limit is a ValueError like any other
+    malformed body: json.loads raises RecursionError for it, which answered 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
+
+
+def encodable(text: str) -> bool:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -23,9 +23,6 @@ from selftime.web.session import current_user, login_redirect
 
 router = APIRouter(include_in_schema=False)
 
-# The consent page must not be framed: a framed Allow button can be clicked by a trick (clickjacking).
-_NO_FRAMES = {"X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
-
 
 def _validate(svc: Services, items: list[tuple[str, str]]) -> tuple[list[str], OAuthRequest]:
     oauth = server.build(svc, svc.clock_ms())
@@ -68,7 +65,8 @@ async def authorize_page(request: Request) -> Response:
     if user is None:
         return login_redirect(request)
     app: store.App = oauth_request.client
-    response = page(
+    # Not to be framed, as no page is (security_headers): a framed Allow button can be clicked by a trick.
+    return page(
         request,
         "oauth_authorize.html",
         user=user,
@@ -78,8 +76,6 @@ async def authorize_page(request: Request) -> Response:
         redirect_host=urlsplit(oauth_request.redirect_uri).netloc,
         fields=items,
     )
-    response.headers.update(_NO_FRAMES)
-    return response
 
 
 @router.post("/oauth/authorize")

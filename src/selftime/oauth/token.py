@@ -12,7 +12,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from selftime.api.context import services
+from selftime.api.context import encodable, load_json, services
 from selftime.compat.render import JSON_TYPE
 from selftime.oauth import server
 
@@ -36,12 +36,14 @@ async def _body(request: Request) -> dict[str, str] | None:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json":
         try:
-            parsed = json.loads(await request.body() or b"{}")
+            parsed = load_json(await request.body() or b"{}")
         except ValueError:
             return None
         if not isinstance(parsed, dict):
             return None
-        return {str(k): _text(v) for k, v in parsed.items() if v is not None and not isinstance(v, dict | list)}
+        fields = {str(k): _text(v) for k, v in parsed.items() if v is not None and not isinstance(v, dict | list)}
+        # A lone surrogate escape ("\ud800") is valid JSON but no text: it failed (500) at the secret's hash.
+        return fields if all(encodable(k) and encodable(v) for k, v in fields.items()) else None
     if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
         return {k: v for k, v in form.items() if isinstance(v, str)}

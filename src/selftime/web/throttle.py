@@ -6,10 +6,12 @@ left open on a shared computer must not be a way to guess the password."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
 from selftime.api.context import Services
+from selftime.domain.email import MAX_EMAIL
 from selftime.passwords import verify_password
 from selftime.store import login_failures
 
@@ -23,7 +25,20 @@ class Verdict:
 
 
 def _keys(email: str, client: str) -> tuple[str, str]:
-    return f"email:{email.strip().lower()}", f"client:{client}"
+    return _key("email", email.strip().lower(), MAX_EMAIL), _key("client", client, _MAX_CLIENT)
+
+
+# An IPv6 address with a zone is at most ~60 characters; a proxy's X-Forwarded-For may say anything.
+_MAX_CLIENT = 255
+
+
+def _key(kind: str, value: str, longest: int) -> str:
+    """`kind:value`, or for a value longer than any real one (no account has such an address) its
+    digest: the key column holds 320 characters (PostgreSQL refused the insert with a 500), and a
+    request body's worth of text has no place in the table."""
+    if len(value) > longest:
+        value = "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:{value}"
 
 
 def check(svc: Services, email: str, client: str) -> Verdict:
