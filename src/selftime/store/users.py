@@ -89,11 +89,13 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
 
 
 def lock_for_time_write(conn: Connection, user_id: int) -> None:
-    """Take the account's row lock first in a transaction that changes its time (PostgreSQL; SQLite
-    writers are serialized already). Such a write locks shared rollup rows and the account row twice
-    (a new activity moves the catalog version early, the data version moves late): without one lock
-    taken first, two concurrent batches of one account could each hold what the other waits for,
-    and PostgreSQL aborted one as a deadlock."""
+    """Take the account's row lock first in a transaction that changes its time or its catalog
+    (PostgreSQL; SQLite writers are serialized already). Such a write locks shared rollup rows and
+    the account row twice (a new activity moves the catalog version early, the data version moves
+    late), and inserting an activity checks the account's row (its foreign key): without one lock
+    taken first, two concurrent batches of one account, or a batch and a categorization of the
+    activity it creates, could each hold what the other waits for, and PostgreSQL aborted one as a
+    deadlock."""
     if conn.dialect.name != "sqlite":
         conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
 
