@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 from selftime.domain.naming import MAX_NAME, named_activity, thing_key
 from selftime.store import catalog
 from selftime.store.catalog import ActivityInfo
+from selftime.store.users import lock_for_time_write
 
 
 class CategorizeError(ValueError):
@@ -61,6 +62,10 @@ def categorize(
         raise CategorizeError("productivity must be one of -2, -1, 0, 1, 2")
     if not reset and category is None and productivity is None:
         raise CategorizeError("give a category, a productivity, or reset")
+    # The account's row before the activity: a batch creating the same activity holds the row and
+    # waits for the activity, which waited for the row (the foreign key's check) — a deadlock on
+    # PostgreSQL. Taken first, the two queue.
+    lock_for_time_write(conn, user_id)
     activity_id = catalog.resolve_activities(conn, user_id, [name])[name]
     if reset:
         category_id, level = None, None

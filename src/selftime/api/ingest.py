@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
@@ -16,7 +15,7 @@ from selftime.api.focus import device_commands
 from selftime.api.schemas import BatchIn, BatchOut, CommandsOut
 from selftime.domain.ingest import BatchError, normalize_batch
 from selftime.store.ingest import OFFLINE_DEVICE, DeviceRef, record_batch
-from selftime.store.users import User
+from selftime.store.users import AccountGone, User
 
 router = APIRouter(prefix="/api/v1")
 
@@ -46,6 +45,9 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
     except BatchError as exc:
         raise ApiError(400, "invalid batch", str(exc)) from None
     device = DeviceRef(batch.device.id, batch.device.name or batch.device.id, batch.device.source_type)
+    # Concurrent posts of one batch id queue on the account's row and the second finds it stored
+    # (record_batch): any error here means nothing was stored, and must not read as a duplicate,
+    # which an agent drops as delivered.
     try:
         with svc.db.write() as conn:
             result = record_batch(
@@ -57,15 +59,14 @@ def ingest(svc: Services, user: User, body: bytes) -> BatchOut:
                 source_type=device.source_type,
                 now_ms=now,
             )
-    except IntegrityError:
-        # A concurrent request with the same batch id committed first (PostgreSQL).
-        result = None
-    if result is not None and result.recorded_ms > 0:
+    except AccountGone:
+        raise unauthorized() from None
+    if result.recorded_ms > 0:
         after_activity(svc, user, min(s.start_ms for s in items), max(s.end_ms for s in items))
     return BatchOut(
-        accepted=result.accepted if result else 0,
-        duplicate=result.duplicate if result else True,
-        recorded_seconds=(result.recorded_ms if result else 0) / 1000,
+        accepted=result.accepted,
+        duplicate=result.duplicate,
+        recorded_seconds=result.recorded_ms / 1000,
         sync_interval_seconds=SYNC_INTERVAL.get(user.plan, 1800),
         batch_id=batch.batch_id,
         # Duplicates (a retried batch) get them too: the device still needs to know.

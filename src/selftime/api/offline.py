@@ -12,13 +12,13 @@ from starlette.responses import Response
 from selftime.api.activity_hooks import after_activity
 from selftime.api.anapi import serve_post
 from selftime.api.context import Services
-from selftime.compat.feeds import json_response, local_datetime, premium_feature
+from selftime.compat.feeds import json_response, local_datetime, post_key_not_found, premium_feature
 from selftime.compat.render import post_error
 from selftime.domain.naming import NO_DETAILS
 from selftime.domain.offline import OfflineEntry, OfflineError, parse_offline
 from selftime.domain.zone import zone
 from selftime.store.ingest import OFFLINE_DEVICE, IngestResult, record_batch
-from selftime.store.users import User
+from selftime.store.users import AccountGone, User
 
 router = APIRouter()
 
@@ -55,7 +55,10 @@ def offline_time_post(svc: Services, user: User, params: dict[str, str]) -> Resp
         )
     except OfflineError as exc:
         return post_error("invalid offline time", str(exc))
-    result = record_offline(svc, user, entry, now)
+    try:
+        result = record_offline(svc, user, entry, now)
+    except AccountGone:  # deleted after its key was checked
+        return post_key_not_found()
     return json_response(
         {
             "activity": entry.activity,

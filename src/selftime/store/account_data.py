@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, select
 
 from selftime.db.tables import categories, login_failures, metadata, users
+from selftime.store.users import lock_for_time_write
 
 # Tables that hold no row of any particular user (login_failures is handled by e-mail address).
 SHARED_TABLES = frozenset({"categories", "oauth_apps", "login_failures"})
@@ -94,6 +95,9 @@ def delete_everything(conn: Connection, user_id: int) -> dict[str, int]:
 
     Explicit deletes rather than relying on ON DELETE CASCADE: some links (spans → activities,
     rollups → activities) do not cascade, and a cascade cannot reach login_failures at all."""
+    # The account's row first, as a batch takes it: deleting its rollups and devices first, then
+    # waiting for the row a batch held while it waited for those rows, was a deadlock (PostgreSQL).
+    lock_for_time_write(conn, user_id)
     account = conn.execute(select(users.c.email).where(users.c.id == user_id)).scalar_one_or_none()
     removed: dict[str, int] = {}
     if account is None:

@@ -16,7 +16,7 @@ from selftime.domain.spans import Coverage, cut, rollup_bucket
 from selftime.domain.zone import FIVE_MINUTES_MS
 from selftime.store import tiers
 from selftime.store.catalog import resolve_activities, resolve_documents
-from selftime.store.users import bump_data_version, lock_for_time_write
+from selftime.store.users import AccountGone, bump_data_version, lock_for_time_write
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ def record_batch(
     source_type: str,
     now_ms: int,
 ) -> IngestResult:
-    lock_for_time_write(conn, user_id)
+    if not lock_for_time_write(conn, user_id):
+        # Deleted since the caller read it: the foreign keys would refuse the device.
+        raise AccountGone(user_id)
     device_id = device_id_locked(conn, user_id, device, now_ms)
     batch_pk = conn.execute(
         _dialect(conn)

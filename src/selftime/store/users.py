@@ -88,14 +88,22 @@ def create(conn: Connection, *, email: str, password_hash: str, time_zone: str, 
     return User(user_id, email.lower(), time_zone, plan, password_hash, created_ms=now_ms)
 
 
-def lock_for_time_write(conn: Connection, user_id: int) -> None:
-    """Take the account's row lock first in a transaction that changes its time (PostgreSQL; SQLite
-    writers are serialized already). Such a write locks shared rollup rows and the account row twice
-    (a new activity moves the catalog version early, the data version moves late): without one lock
-    taken first, two concurrent batches of one account could each hold what the other waits for,
-    and PostgreSQL aborted one as a deadlock."""
+class AccountGone(LookupError):
+    """The account was deleted after the caller read it (its key was checked before the deletion)."""
+
+
+def lock_for_time_write(conn: Connection, user_id: int) -> bool:
+    """Take the account's row lock first in a transaction that changes its time or its catalog
+    (PostgreSQL; SQLite writers are serialized already). Such a write locks shared rollup rows and
+    the account row twice (a new activity moves the catalog version early, the data version moves
+    late), and inserting an activity checks the account's row (its foreign key): without one lock
+    taken first, two concurrent batches of one account, or a batch and a categorization of the
+    activity it creates, could each hold what the other waits for, and PostgreSQL aborted one as a
+    deadlock. False when the account no longer exists (deleted by a transaction that held the lock)."""
+    query = select(users.c.id).where(users.c.id == user_id)
     if conn.dialect.name != "sqlite":
-        conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+        query = query.with_for_update()
+    return conn.execute(query).first() is not None
 
 
 def bump_data_version(conn: Connection, user_id: int, days: tuple[int, int] | None) -> None:
