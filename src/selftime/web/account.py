@@ -109,21 +109,22 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _signup_problems(fields: Mapping[str, str]) -> list[str]:
+def _signup_problems(fields: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(field, message) for each rule broken: the page ties each message to its field."""
     problems = []
     try:
         normalize_email(fields.get("email", ""))
     except ValueError as exc:
-        problems.append(f"Enter a valid e-mail address: {exc}.")
+        problems.append(("email", f"Enter a valid e-mail address: {exc}."))
     password = fields.get("password", "")
     if len(password) < MIN_LENGTH:
-        problems.append(f"The password must be at least {MIN_LENGTH} characters.")
+        problems.append(("password", f"The password must be at least {MIN_LENGTH} characters."))
     elif password != fields.get("confirm", ""):
-        problems.append("The two passwords differ.")
+        problems.append(("confirm", "The two passwords differ."))
     try:
         validate_zone(fields.get("time_zone", ""))
     except ValueError:
-        problems.append("Choose a time zone from the list.")
+        problems.append(("time_zone", "Choose a time zone from the list."))
     return problems
 
 
@@ -165,8 +166,8 @@ async def signup(request: Request) -> Response:
 
     user = None if problems else await run_in_threadpool(create)
     if user is None:
-        problems = problems or ["There is already an account with this e-mail address: log in instead."]
-        notices = [("error", p) for p in problems]
+        problems = problems or [("email", "There is already an account with this e-mail address: log in instead.")]
+        notices = [("error", text, field) for field, text in problems]
         shown = {"email": fields.get("email", ""), "time_zone": fields.get("time_zone", "UTC")}
         return page(
             request, "signup.html", user=None, status=400, title="Sign up", zones=zones(), fields=shown, notices=notices
@@ -217,11 +218,11 @@ async def change_password(request: Request) -> Response:
         response.headers["Retry-After"] = str(right.retry_after_seconds)
         return response
     if not right:
-        problems.append("The current password is wrong.")
+        problems.append(("current_password", "The current password is wrong."))
     if len(new) < MIN_LENGTH:
-        problems.append(f"The new password must be at least {MIN_LENGTH} characters.")
+        problems.append(("new_password", f"The new password must be at least {MIN_LENGTH} characters."))
     elif new != fields.get("confirm", ""):
-        problems.append("The two new passwords differ.")
+        problems.append(("confirm", "The two new passwords differ."))
     if problems:
         return page(
             request,
@@ -230,7 +231,7 @@ async def change_password(request: Request) -> Response:
             status=400,
             title="Account",
             zones=zones(),
-            notices=[("error", p) for p in problems],
+            notices=[("error", text, field) for field, text in problems],
         )
 
     def save() -> User | None:

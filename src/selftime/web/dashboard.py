@@ -305,7 +305,8 @@ async def dashboard(request: Request) -> Response:
         "dashboard.html",
         user=user,
         status=status,
-        title="Dashboard",
+        # The period in the tab's title: tabs, history and a screen reader's first words tell days apart.
+        title=f"Dashboard: {period.title}",
         notices=notices,
         board=board,
         period=period,

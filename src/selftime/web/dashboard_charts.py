@@ -48,6 +48,7 @@ class Bucket:
     center: float
     seconds: int
     segments: list[Segment]
+    by_level: dict[int, int]  # level → seconds, every level (0 where none): the chart's table shows them all
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,16 @@ def stacked(keys: list[str], labels: list[tuple[str, str]], seconds: dict[tuple[
             title = f"{labels[i][1]}: {LEVEL_NAMES[level]} {duration(s)}"
             segments.append(Segment(level, round(x, 2), round(y, 2), round(bar_w, 2), round(h, 2), s, title))
         buckets.append(
-            Bucket(key, labels[i][0], labels[i][1], round(x, 2), round(x + bar_w / 2, 2), totals[i], segments)
+            Bucket(
+                key,
+                labels[i][0],
+                labels[i][1],
+                round(x, 2),
+                round(x + bar_w / 2, 2),
+                totals[i],
+                segments,
+                {level: seconds.get((key, level), 0) for level in LEVEL_ORDER},
+            )
         )
     ticks = []
     value = 0.0

@@ -60,7 +60,9 @@ async def create_key(request: Request) -> Response:
     csrf.verify(request, form)
     name = form.get("name", "").strip()
     if not 1 <= len(name) <= 255:
-        return await _show(request, user, status=400, notices=[("error", "Give the key a name (1 to 255 characters).")])
+        return await _show(
+            request, user, status=400, notices=[("error", "Give the key a name (1 to 255 characters).", "name")]
+        )
 
     def create() -> str:
         with svc.db.write() as conn:

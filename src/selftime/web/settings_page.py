@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -44,7 +44,7 @@ def _counts(svc: Services, user: User) -> list[tuple[str, int]]:
 
 
 async def _settings(
-    request: Request, svc: Services, user: User, *, status: int = 200, notices: list[tuple[str, str]] | None = None
+    request: Request, svc: Services, user: User, *, status: int = 200, notices: Sequence[tuple[str, ...]] | None = None
 ) -> Response:
     counts = await run_in_threadpool(_counts, svc, user)
     context: dict[str, Any] = {
@@ -155,7 +155,7 @@ async def delete_account(request: Request) -> Response:
     fields = await _form(request)
     problems = []
     if fields.get("confirm") != "yes":
-        problems.append("Tick the box to confirm that everything is to be deleted.")
+        problems.append(("delete_confirm", "Tick the box to confirm that everything is to be deleted."))
     client = request.client.host if request.client else "unknown"
     right = await run_in_threadpool(
         throttle.recheck_password, svc, user.email, client, user.password_hash, fields.get("password", "")
@@ -166,10 +166,11 @@ async def delete_account(request: Request) -> Response:
         response.headers["Retry-After"] = str(right.retry_after_seconds)
         return response
     if not right:
-        problems.append("The password is wrong.")
+        problems.append(("delete_password", "The password is wrong."))
     if problems:
-        notices = [("error", p) for p in problems] + [("error", "Nothing was deleted.")]
-        return await _settings(request, svc, user, status=400, notices=notices)
+        # Each refusal tied to its field (base.html, forms.html's `invalid`), then what it means.
+        refused: list[tuple[str, ...]] = [("error", text, field) for field, text in problems]
+        return await _settings(request, svc, user, status=400, notices=[*refused, ("error", "Nothing was deleted.")])
 
     def remove() -> None:
         with svc.db.write() as conn:
