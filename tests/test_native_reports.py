@@ -1,5 +1,5 @@
 """The C paths give the Python paths' bytes: document reports summed and ordered by selftime._documents,
-and the rows array written by selftime.compat._json_rows (see their sources' heads).
+and the rows array written by selftime.compat._rows (see their sources' heads).
 
 The golden tests check both against hand-computed bodies (SQLite takes the C paths, PostgreSQL the
 Python ones); here random data and every document shape compare the two paths directly."""
@@ -32,17 +32,17 @@ APPS = ["Code", "code-insiders", "Slack", "Ünïcode", "Firefox"]
 def test_the_c_extensions_are_built() -> None:
     """Without them every report is still right, only slower: this says when a build lost them."""
     assert document_reader.available()
-    assert render._json_rows is not None
+    assert render._rows is not None
 
 
 @contextmanager
 def pure_python() -> Iterator[None]:
-    saved = document_reader._documents, render._json_rows
-    document_reader._documents, render._json_rows = None, None
+    saved = document_reader._documents, render._rows
+    document_reader._documents, render._rows = None, None
     try:
         yield
     finally:
-        document_reader._documents, render._json_rows = saved
+        document_reader._documents, render._rows = saved
 
 
 @contextmanager
@@ -167,7 +167,7 @@ def test_a_document_newer_than_the_name_cache_is_named(client, make_account, db)
         assert [r[3] for r in analytics.run(conn, req, catalogs).rows] == ["new.py", "old.py"]
 
 
-cells = st.one_of(st.text(), st.integers(-(2**63), 2**63 - 1), st.none(), st.booleans())
+cells = st.one_of(st.text(), st.text(alphabet=',"\r\n a'), st.integers(-(2**63), 2**63 - 1), st.none(), st.booleans())
 report_rows = st.lists(
     st.tuples(st.one_of(st.none(), st.text()), st.integers(0, 2**62), cells, cells, cells), max_size=20
 )
@@ -179,8 +179,23 @@ def test_the_rows_array_is_written_as_json_bytes_writes_it(rows, interval):
     report = Report("document", rows)
     perspective = "interval" if interval else "rank"
     expected = render.json_bytes(render.rows(perspective, report))
-    assert render._json_rows is not None
-    assert render._json_rows.rows_json(rows, interval) == expected
+    assert render._rows is not None
+    assert render._rows.rows_json(rows, interval) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=report_rows,
+    interval=st.booleans(),
+    shape=st.sampled_from(["overview", "category", "activity", "productivity", "document"]),
+)
+def test_the_csv_rows_are_written_as_the_csv_module_writes_them(rows, interval, shape):
+    """Including a lone CR, which render.csv_body quotes as the csv module quotes LF."""
+    report = Report(shape, rows)
+    perspective = "interval" if interval else "rank"
+    in_c = render.csv_body(perspective, report)
+    with pure_python():
+        assert render.csv_body(perspective, report) == in_c
 
 
 @pytest.mark.parametrize(
@@ -188,13 +203,13 @@ def test_the_rows_array_is_written_as_json_bytes_writes_it(rows, interval):
 )
 def test_escapes_match_rails_and_orjson(text: str) -> None:
     rows = [(text, 1499, text, 2, None)]
-    assert render._json_rows is not None
-    assert render._json_rows.rows_json(rows, True) == render.json_bytes(render.rows("interval", Report("x", rows)))
+    assert render._rows is not None
+    assert render._rows.rows_json(rows, True) == render.json_bytes(render.rows("interval", Report("x", rows)))
 
 
 def test_cells_it_cannot_write_are_refused_not_guessed() -> None:
-    assert render._json_rows is not None
+    assert render._rows is not None
     with pytest.raises(TypeError):
-        render._json_rows.rows_json([(None, 1, 0.5)], False)
+        render._rows.rows_json([(None, 1, 0.5)], False)
     with pytest.raises(OverflowError):
-        render._json_rows.rows_json([(None, 1, 2**64)], False)
+        render._rows.rows_json([(None, 1, 2**64)], False)

@@ -18,9 +18,9 @@ from selftime.compat.rounding import round_ratio
 try:
     if os.environ.get("SELFTIME_PURE_PYTHON") == "1":  # to time the Python path (docs/performance.md)
         raise ImportError("SELFTIME_PURE_PYTHON=1")
-    from selftime.compat import _json_rows  # type: ignore[attr-defined]
+    from selftime.compat import _rows  # type: ignore[attr-defined]
 except ImportError:  # not built (no C compiler): orjson writes every body
-    _json_rows = None
+    _rows = None
 
 NOTES = "data is an array of arrays (rows), column names for rows in row_headers"
 JSON_TYPE = "application/json; charset=utf-8"
@@ -95,11 +95,11 @@ def rows(perspective: str, report: Report) -> list[list[object]]:
 
 
 def json_body(perspective: str, report: Report) -> bytes:
-    if _json_rows is not None and report.shape != "efficiency":
-        # The rows array written in C (see _json_rows.c), the same bytes json_bytes writes, into
+    if _rows is not None and report.shape != "efficiency":
+        # The rows array written in C (see _rows.c), the same bytes json_bytes writes, into
         # the envelope's own bytes: a week of documents is thousands of rows.
         head = json_bytes({"notes": NOTES, "row_headers": headers(perspective, report.shape), "rows": []})
-        return head[: -len(b"[]}")] + _json_rows.rows_json(report.rows, perspective == "interval") + b"}"
+        return head[: -len(b"[]}")] + _rows.rows_json(report.rows, perspective == "interval") + b"}"
     envelope = {
         "notes": NOTES,
         "row_headers": headers(perspective, report.shape),
@@ -109,6 +109,11 @@ def json_body(perspective: str, report: Report) -> bytes:
 
 
 def csv_body(perspective: str, report: Report) -> bytes:
+    if _rows is not None and report.shape != "efficiency":
+        # The rows in C (see _rows.c), the same bytes as the csv module's; no header holds a
+        # character that would be quoted.
+        head = ",".join(headers(perspective, report.shape)) + "\n"
+        return head.encode() + _rows.rows_csv(report.rows, perspective == "interval")
     lines: list[Sequence[object]] = [headers(perspective, report.shape), *rows(perspective, report)]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL).writerows(lines)
