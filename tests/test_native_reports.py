@@ -213,3 +213,16 @@ def test_cells_it_cannot_write_are_refused_not_guessed() -> None:
         render._rows.rows_json([(None, 1, 0.5)], False)
     with pytest.raises(OverflowError):
         render._rows.rows_json([(None, 1, 2**64)], False)
+
+
+def test_strings_written_again_come_out_the_same() -> None:
+    """_rows.c keeps the escaped bytes of each string object it wrote (a report repeats its labels,
+    activities and categories): thousands of rows sharing a few objects, among unique ones that
+    push them out of its slots."""
+    shared = ["Editing \u0026 IDEs", "<b>", "x" * 64, "y" * 65, "\u2028"]
+    rows = [(shared[i % 5], i * 7, f"doc {i} & more", shared[(i * 3) % 5], i % 5 - 2) for i in range(5_000)]
+    assert render._rows is not None
+    for interval in (True, False):
+        perspective = "interval" if interval else "rank"
+        expected = render.json_bytes(render.rows(perspective, Report("activity", rows)))
+        assert render._rows.rows_json(rows, interval) == expected

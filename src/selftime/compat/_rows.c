@@ -119,9 +119,37 @@ static int put_str(Out *o, PyObject *s) {
     return 0;
 }
 
-static int put_cell(Out *o, PyObject *v) {
+/* The escaped bytes of strings already written in this body, by the string object: a report's rows
+ * repeat their labels, activities and categories thousands of times (the rows hold the same
+ * objects). Direct-mapped; the rows keep every object alive, so an address names one string. */
+#define MEMO_SLOTS 1024
+#define MEMO_MAX 64
+
+typedef struct {
+    PyObject *key[MEMO_SLOTS];
+    unsigned char len[MEMO_SLOTS];
+    char bytes[MEMO_SLOTS][MEMO_MAX];
+} Memo;
+
+static int put_str_memo(Out *o, Memo *memo, PyObject *s) {
+    size_t h = (((uintptr_t)s >> 4) ^ ((uintptr_t)s >> 14)) & (MEMO_SLOTS - 1);
+    if (memo->key[h] == s)
+        return put(o, memo->bytes[h], memo->len[h]);
+    size_t start = o->len;
+    if (put_str(o, s) < 0)
+        return -1;
+    size_t len = o->len - start;
+    if (len <= MEMO_MAX) {
+        memcpy(memo->bytes[h], o->buf + start, len);
+        memo->len[h] = (unsigned char)len;
+        memo->key[h] = s;
+    }
+    return 0;
+}
+
+static int put_cell(Out *o, Memo *memo, PyObject *v) {
     if (PyUnicode_Check(v))
-        return put_str(o, v);
+        return put_str_memo(o, memo, v);
     if (v == Py_None)
         return put(o, "null", 4);
     if (PyBool_Check(v))
@@ -151,6 +179,10 @@ static PyObject *rows_json(PyObject *Py_UNUSED(module), PyObject *args) {
         return NULL;
     Out o = {NULL, 0, 0};
     Py_ssize_t n = PyList_GET_SIZE(rows);
+    Memo *memo = PyMem_Malloc(sizeof(Memo));
+    if (!memo)
+        return PyErr_NoMemory();
+    memset(memo->key, 0, sizeof memo->key);
     if (put(&o, "[", 1) < 0)
         goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -161,7 +193,7 @@ static PyObject *rows_json(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         if (put(&o, i ? ",[" : "[", i ? 2 : 1) < 0)
             goto fail;
-        if (interval ? put_cell(&o, PyTuple_GET_ITEM(row, 0)) < 0 : put_int(&o, (long long)i + 1) < 0)
+        if (interval ? put_cell(&o, memo, PyTuple_GET_ITEM(row, 0)) < 0 : put_int(&o, (long long)i + 1) < 0)
             goto fail;
         int overflow;
         long long ms = PyLong_Check(PyTuple_GET_ITEM(row, 1))
@@ -174,7 +206,7 @@ static PyObject *rows_json(PyObject *Py_UNUSED(module), PyObject *args) {
         if (put(&o, ",", 1) < 0 || put_int(&o, (ms + 500) / 1000) < 0 || put(&o, ",1", 2) < 0)
             goto fail;
         for (Py_ssize_t j = 2; j < PyTuple_GET_SIZE(row); j++)
-            if (put(&o, ",", 1) < 0 || put_cell(&o, PyTuple_GET_ITEM(row, j)) < 0)
+            if (put(&o, ",", 1) < 0 || put_cell(&o, memo, PyTuple_GET_ITEM(row, j)) < 0)
                 goto fail;
         if (put(&o, "]", 1) < 0)
             goto fail;
@@ -183,9 +215,11 @@ static PyObject *rows_json(PyObject *Py_UNUSED(module), PyObject *args) {
         goto fail;
     PyObject *out = PyBytes_FromStringAndSize(o.buf, (Py_ssize_t)o.len);
     PyMem_Free(o.buf);
+    PyMem_Free(memo);
     return out;
 fail:
     PyMem_Free(o.buf);
+    PyMem_Free(memo);
     return NULL;
 }
 
