@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from selftime.db.tables import api_keys, is_row_id, users
 from selftime.store.users import User, from_row
@@ -64,13 +64,17 @@ class Credential:
     user: User
 
 
+# Built once: every API request checks a key, and building the statement cost more than running it.
+_AUTHENTICATE = (
+    select(api_keys.c.id, api_keys.c.last_used_ms, users)
+    .join(users, users.c.id == api_keys.c.user_id)
+    .where(api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_ms.is_(None))
+)
+
+
 def authenticate(conn: Connection, text: str) -> Credential | None:
     """The active key with this text and its owner, in one indexed lookup."""
-    row = conn.execute(
-        select(api_keys.c.id, api_keys.c.last_used_ms, users)
-        .join(users, users.c.id == api_keys.c.user_id)
-        .where(api_keys.c.key_hash == digest(text), api_keys.c.revoked_ms.is_(None))
-    ).first()
+    row = conn.execute(_AUTHENTICATE, {"key_hash": digest(text)}).first()
     if row is None:
         return None
     return Credential(row[0], row[1], from_row(row))
