@@ -223,6 +223,13 @@ def main() -> None:
                 "week interval/minute/activity": {**week, "by": "interval", "i": "minute", "ty": "activity"},
                 "week interval/day/document": {**week, "by": "interval", "i": "day", "ty": "document"},
                 "week interval/hour/document": {**week, "by": "interval", "i": "hour", "ty": "document"},
+                "week interval/hour/document csv": {
+                    **week,
+                    "by": "interval",
+                    "i": "hour",
+                    "ty": "document",
+                    "format": "csv",
+                },
                 "year rank/document": {**year, "by": "rank", "ty": "document"},
             }
             synced = [name for name in shapes if name.startswith("week")]  # the after-a-sync column's
