@@ -226,3 +226,34 @@ def test_strings_written_again_come_out_the_same() -> None:
         perspective = "interval" if interval else "rank"
         expected = render.json_bytes(render.rows(perspective, Report("activity", rows)))
         assert render._rows.rows_json(rows, interval) == expected
+
+
+@SQLITE_ONLY
+def test_a_reader_that_cannot_open_its_file_leaves_the_report_to_python(client, make_account, db, caplog):
+    account = make_account()
+    send(client, account, [span("2026-11-30T09:00:00Z", "2026-11-30T09:10:00Z", "Code", "a.py")])
+    with db.read() as conn:
+        user = users.by_id(conn, account.id)
+        assert user is not None
+        req = ReportRequest(
+            user_id=user.id,
+            time_zone="UTC",
+            perspective="rank",
+            resolution="hour",
+            kind="document",
+            begin=dt.date(2026, 11, 30),
+            end=dt.date(2026, 11, 30),
+        )
+        reader = document_reader._documents.Reader  # type: ignore[union-attr]
+
+        def unopenable(path: str) -> Any:
+            return reader(path + ".missing")
+
+        conn.info.pop(document_reader._KEY, None)
+        document_reader._documents.Reader = unopenable  # type: ignore[union-attr]
+        try:
+            rows = analytics.run(conn, req).rows
+        finally:
+            document_reader._documents.Reader = reader  # type: ignore[union-attr]
+    assert [r[3] for r in rows] == ["a.py"]
+    assert "answering in Python" in caplog.text

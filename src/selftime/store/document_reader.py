@@ -9,6 +9,7 @@ the caller take the pure-Python path (analytics.run).
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -24,6 +25,7 @@ except ImportError:  # not built (no C compiler or SQLite headers): the pure-Pyt
     _documents = None
 
 _KEY = "selftime.document_reader"
+log = logging.getLogger("selftime.document_reader")
 
 
 def available() -> bool:
@@ -38,8 +40,15 @@ def group(conn: Connection, q: TotalsQuery) -> Any | None:
     path = conn.engine.url.database
     if not path or path == ":memory:" or path.startswith("file:"):
         return None
-    reader = conn.info.get(_KEY)
-    if reader is None:
-        reader = conn.info[_KEY] = _documents.Reader(path)
     sql, params = document_rows_sql(q)
-    return reader.group(sql, params)
+    try:
+        reader = conn.info.get(_KEY)
+        if reader is None:
+            reader = conn.info[_KEY] = _documents.Reader(path)
+        return reader.group(sql, params)
+    except (OSError, RuntimeError) as exc:
+        # The Python path reads through the pooled connection itself: it answers, or fails as any
+        # read would. The reader is dropped, so the next report opens a new one.
+        log.warning("the C document reader failed, answering in Python: %s", exc)
+        conn.info.pop(_KEY, None)
+        return None
