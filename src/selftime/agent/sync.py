@@ -4,6 +4,8 @@
 - No answer, a 5xx, a 429, a 401/403 (key revoked: log in again) or another 4xx such as a 404 (a wrong
   server URL) → the batch stays, and the rest waits behind it; the runner retries with backoff. These are
   problems of the connection or the set-up, not of the batch, and nothing is thrown away for them.
+- A 400/422 that is not the ingest API's own answer (a proxy's or a captive portal's page) → the same: it
+  says nothing about the batch.
 - 400/422 (the server refused the batch: nothing of it was stored) → the span it names is set aside in
   the queue's `refused` table (or the whole batch, when no span is named) and the rest goes on as a new
   batch, so one bad span cannot block the queue forever; `selftime agent status` shows what was set
@@ -42,6 +44,9 @@ COMMANDS_PATH = "/api/v1/commands"
 _SPAN_INDEX = re.compile(r"^spans\[(\d+)\]")
 # The server's own allowance for clocks ahead of it (future_tolerance_seconds).
 CLOCK_SLACK_MS = 5 * 60_000
+# The kinds of error with which the ingest API refuses a body (src/selftime/api/ingest.py, and the request
+# guard's answer to a NUL character). Only these say the batch itself is at fault.
+REFUSALS = ("# invalid batch", "# invalid request")
 
 
 def wall_ms() -> int:
@@ -170,6 +175,10 @@ class Syncer:
                 outcome.commands = answer["commands"]
             return None
         message = _error_message(response)
+        if status in (400, 422) and _error_kind(response) not in REFUSALS:
+            # Not the ingest API's refusal of this body (a proxy's or captive portal's page, say):
+            # nothing says the batch is at fault, so it must not be set aside.
+            return self._wait(outcome, f"{url} answered {status} but not as a Selftime server: {message!r}")
         if status in (400, 422) and not self._clock_ahead(message, batch):
             found = _SPAN_INDEX.match(message)
             index = int(found[1]) if found else None
