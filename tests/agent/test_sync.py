@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from selftime.agent.queue import LocalQueue, QueuedSpan
-from selftime.agent.settings import AgentConfig, Tuning
+from selftime.agent.settings import AgentConfig, Tuning, new_config, save_config
 from selftime.agent.sync import Syncer, SyncOutcome, SyncWorker
 from tests.agent.conftest import LiveServer, ServerAccount, seconds_by, wait_for
 
@@ -249,3 +249,27 @@ def test_polls_take_the_servers_interval_and_survive_a_server_that_is_down(
         assert syncer.poll_commands() == (None, None)
     finally:
         syncer.close()
+
+
+def test_a_login_while_the_agent_runs_takes_effect_at_the_next_sync(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue, tmp_path: Path
+) -> None:
+    """After a 401 the agent says to log in again; that login must reach the running agent's syncs (it
+    used to keep the revoked key until a restart nobody asked for)."""
+    data_dir = tmp_path / "agent"
+    revoked = config(server, server_account, key="st_revoked")
+    save_config(data_dir, revoked)
+    syncer = Syncer(queue, revoked, Tuning(), config_dir=data_dir)
+    try:
+        queue.add([minute_ago(i) for i in range(3)])
+        first = syncer.sync_once()
+        assert not first.delivered and "401" in (first.error or "")
+        (data_dir / "agent.json").write_text("{not json")  # a broken file keeps the login in use
+        assert not syncer.sync_once().delivered and syncer.config == revoked
+        save_config(data_dir, new_config(server.url, server_account.key, data_dir))  # `selftime agent login`
+        again = syncer.sync_once()
+        assert again.delivered and again.acked_spans == 3 and queue.pending_count() == 0
+        assert syncer.config.key == server_account.key
+    finally:
+        syncer.close()
+    assert seconds_by(server, server_account) == {"code": 30}

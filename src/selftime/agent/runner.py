@@ -71,7 +71,7 @@ def run(data_dir: Path, options: RunOptions, stop: threading.Event | None = None
             if recovered:
                 log.info("recovered %d span(s) that were open when the agent last stopped", recovered)
             with _signals(stop):
-                syncer = Syncer(queue, config, tuning)
+                syncer = Syncer(queue, config, tuning, config_dir=data_dir)
                 _Run(queue, config.server, tuning, stop).main(syncer, options.aw_port, data_dir)
         finally:
             queue.close()
