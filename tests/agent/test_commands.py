@@ -6,6 +6,7 @@ import json
 import socket
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from typer.testing import CliRunner
 from selftime.agent.queue import LocalQueue, QueuedSpan
 from selftime.agent.settings import load_config, queue_path
 from selftime.cli import app
-from tests.agent.conftest import LiveServer, ServerAccount
+from tests.agent.conftest import DEADLINE_S, AgentProcess, LiveServer, ServerAccount, wait_for
 
 
 def agent(data_dir: Path, *args: str, input: str | None = None) -> Result:
@@ -175,3 +176,30 @@ def test_run_refuses_to_start_with_broken_privacy_rules(
     result = agent(data_dir, "run", "--aw-port", "0")
     assert result.exit_code == 2
     assert "privacy rules:" in result.stderr and "privacy.toml" in result.stderr
+
+
+def test_a_second_agent_on_one_data_dir_refuses_to_start(
+    server: LiveServer, server_account: ServerAccount, tmp_path: Path, start_agent: Callable[..., AgentProcess]
+) -> None:
+    """Autostart plus one started by hand: the second would sample, block and notify twice, and its
+    start-up recovery would queue the first one's open span while that one still records it."""
+    data_dir = tmp_path / "agent"
+    assert agent(data_dir, "login", "--server", server.url, "--key", server_account.key).exit_code == 0
+    first = start_agent(data_dir, "--aw-port", "0")
+    wait_for("the first agent", lambda: "recording to" in first.log())
+    # An open span of the first agent, as its recorder checkpoints it: the second must not touch it.
+    queue = LocalQueue(queue_path(data_dir))
+    try:
+        now = int(time.time() * 1000)
+        queue.checkpoint("window", QueuedSpan(now - 10_000, now, "code", "main.py"))
+        second = start_agent(data_dir, "--aw-port", "0")
+        assert second.proc.wait(timeout=DEADLINE_S) == 2
+        assert f"an agent is already running with {data_dir} (process {first.proc.pid})" in second.log()
+        assert queue.pending_count() == 0  # the checkpoint was not recovered into the queue
+        assert first.proc.poll() is None
+    finally:
+        queue.close()
+    first.kill9()  # the lock goes with the process: no stale lock after a crash
+    third = start_agent(data_dir, "--aw-port", "0")
+    wait_for("the third agent", lambda: "recovered 1 span(s)" in third.log())
+    assert third.terminate() == 0

@@ -3,15 +3,17 @@ keeps a batch queued (server down, bad key, wrong URL, a clock ahead of the serv
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from selftime.agent.queue import LocalQueue, QueuedSpan
-from selftime.agent.settings import AgentConfig, Tuning
+from selftime.agent.settings import AgentConfig, Tuning, new_config, save_config
 from selftime.agent.sync import Syncer, SyncOutcome, SyncWorker
 from tests.agent.conftest import LiveServer, ServerAccount, seconds_by, wait_for
 
@@ -129,6 +131,54 @@ def test_what_keeps_batches_queued(
         assert again.delivered and queue.pending_count() == 0
 
 
+class _Refusing(BaseHTTPRequestHandler):
+    """A server in front of Selftime that answers every request 400 itself, as nginx does for a request
+    whose headers are too large, or a captive portal for anything it does not expect."""
+
+    body = b""
+    content_type = ""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(400)
+        self.send_header("Content-Type", self.content_type)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+NGINX_400 = b"<html><head><title>400 Bad Request</title></head><body><h1>400 Bad Request</h1></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"), [("text/html", NGINX_400), ("application/json", b'{"detail": "Bad Request"}')]
+)
+def test_a_400_that_is_not_the_servers_keeps_the_batches(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue, content_type: str, body: bytes
+) -> None:
+    """Only the ingest API's own refusal says a batch is at fault; a page from something in between must
+    not set the queue aside (it used to: every batch, in one sync)."""
+    handler = type("Handler", (_Refusing,), {"body": body, "content_type": content_type})
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        queue.add([minute_ago(i) for i in range(3)])
+        cfg = config(server, server_account, server=f"http://127.0.0.1:{proxy.server_port}")
+        outcome = sync(queue, cfg, batch_spans=2)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert not outcome.delivered and outcome.refused_spans == 0
+    assert queue.pending_count() == 3 and queue.refused_count() == 0 and len(queue.sealed()) == 2
+    assert "answered 400 but not as a Selftime server" in (outcome.error or "")
+    again = sync(queue, config(server, server_account))  # the way to the server is fixed
+    assert again.delivered and again.acked_spans == 3 and queue.pending_count() == 0
+    assert seconds_by(server, server_account) == {"code": 30}
+
+
 def test_a_span_recorded_while_the_clock_was_wrong_does_not_hold_the_queue(
     server: LiveServer, server_account: ServerAccount, queue: LocalQueue
 ) -> None:
@@ -199,3 +249,27 @@ def test_polls_take_the_servers_interval_and_survive_a_server_that_is_down(
         assert syncer.poll_commands() == (None, None)
     finally:
         syncer.close()
+
+
+def test_a_login_while_the_agent_runs_takes_effect_at_the_next_sync(
+    server: LiveServer, server_account: ServerAccount, queue: LocalQueue, tmp_path: Path
+) -> None:
+    """After a 401 the agent says to log in again; that login must reach the running agent's syncs (it
+    used to keep the revoked key until a restart nobody asked for)."""
+    data_dir = tmp_path / "agent"
+    revoked = config(server, server_account, key="st_revoked")
+    save_config(data_dir, revoked)
+    syncer = Syncer(queue, revoked, Tuning(), config_dir=data_dir)
+    try:
+        queue.add([minute_ago(i) for i in range(3)])
+        first = syncer.sync_once()
+        assert not first.delivered and "401" in (first.error or "")
+        (data_dir / "agent.json").write_text("{not json")  # a broken file keeps the login in use
+        assert not syncer.sync_once().delivered and syncer.config == revoked
+        save_config(data_dir, new_config(server.url, server_account.key, data_dir))  # `selftime agent login`
+        again = syncer.sync_once()
+        assert again.delivered and again.acked_spans == 3 and queue.pending_count() == 0
+        assert syncer.config.key == server_account.key
+    finally:
+        syncer.close()
+    assert seconds_by(server, server_account) == {"code": 30}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from selftime.agent.idle import IdleSource, IdleState, IdleUnavailable, NoIdleSource, X11Idle, read_idle
+from selftime.agent.instance import single_agent
 from selftime.agent.queue import LocalQueue
 from selftime.agent.recorder import Recorder, SpanFilter
 from selftime.agent.settings import ConfigError, Tuning, load_config, queue_path
@@ -62,15 +63,18 @@ def run(data_dir: Path, options: RunOptions, stop: threading.Event | None = None
     config = load_config(data_dir)
     stop = stop or threading.Event()
     tuning = options.tuning
-    queue = LocalQueue(queue_path(data_dir))
-    try:
-        recovered = queue.recover()
-        if recovered:
-            log.info("recovered %d span(s) that were open when the agent last stopped", recovered)
-        with _signals(stop):
-            _Run(queue, config.server, tuning, stop).main(Syncer(queue, config, tuning), options.aw_port, data_dir)
-    finally:
-        queue.close()
+    # Before recover(): in a second agent it would queue the first one's open span while that one runs.
+    with single_agent(data_dir):
+        queue = LocalQueue(queue_path(data_dir))
+        try:
+            recovered = queue.recover()
+            if recovered:
+                log.info("recovered %d span(s) that were open when the agent last stopped", recovered)
+            with _signals(stop):
+                syncer = Syncer(queue, config, tuning, config_dir=data_dir)
+                _Run(queue, config.server, tuning, stop).main(syncer, options.aw_port, data_dir)
+        finally:
+            queue.close()
     return 0
 
 

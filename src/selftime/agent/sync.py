@@ -4,6 +4,8 @@
 - No answer, a 5xx, a 429, a 401/403 (key revoked: log in again) or another 4xx such as a 404 (a wrong
   server URL) → the batch stays, and the rest waits behind it; the runner retries with backoff. These are
   problems of the connection or the set-up, not of the batch, and nothing is thrown away for them.
+- A 400/422 that is not the ingest API's own answer (a proxy's or a captive portal's page) → the same: it
+  says nothing about the batch.
 - 400/422 (the server refused the batch: nothing of it was stored) → the span it names is set aside in
   the queue's `refused` table (or the whole batch, when no span is named) and the rest goes on as a new
   batch, so one bad span cannot block the queue forever; `selftime agent status` shows what was set
@@ -23,18 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import random
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from selftime.agent.queue import LocalQueue, SealedBatch
-from selftime.agent.settings import AgentConfig, Tuning
+from selftime.agent.settings import AgentConfig, ConfigError, Tuning, config_path, load_config
 
 log = logging.getLogger("selftime.agent")
 INGEST_PATH = "/api/v1/activity"
@@ -42,6 +46,9 @@ COMMANDS_PATH = "/api/v1/commands"
 _SPAN_INDEX = re.compile(r"^spans\[(\d+)\]")
 # The server's own allowance for clocks ahead of it (future_tolerance_seconds).
 CLOCK_SLACK_MS = 5 * 60_000
+# The kinds of error with which the ingest API refuses a body (src/selftime/api/ingest.py, and the request
+# guard's answer to a NUL character). Only these say the batch itself is at fault.
+REFUSALS = ("# invalid batch", "# invalid request")
 
 
 def wall_ms() -> int:
@@ -96,18 +103,49 @@ class Syncer:
         tuning: Tuning = Tuning(),
         client: httpx.Client | None = None,
         clock_ms: Callable[[], int] = wall_ms,
+        config_dir: Path | None = None,
     ) -> None:
         self.queue = queue
         self.config = config
         self.tuning = tuning
         self.client = client or http_client()
         self.clock_ms = clock_ms
+        self.config_dir = config_dir  # where agent.json is re-read from when it changes; None: never
+        self._config_stamp = self._stamp()
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        # The inode too: a login renames a new file into place, which changes it even within one tick.
+        if self.config_dir is None:
+            return None
+        try:
+            info = os.stat(config_path(self.config_dir))
+        except OSError:
+            return None
+        return info.st_ino, info.st_mtime_ns, info.st_size
+
+    def refresh_config(self) -> None:
+        """Takes up a login made while the agent runs: after a 401 the agent says to log in again, and the
+        new key (or server) must be used from the next sync on, not after a restart the user is not told
+        about. A file that cannot be read keeps the login in use."""
+        stamp = self._stamp()
+        if stamp is None or stamp == self._config_stamp or self.config_dir is None:
+            return
+        self._config_stamp = stamp
+        try:
+            fresh = load_config(self.config_dir)
+        except ConfigError as exc:
+            log.warning("%s; syncing with the login read before", exc)
+            return
+        if fresh != self.config:
+            log.info("agent.json changed: syncing with %s from now on", fresh.server)
+            self.config = fresh
 
     def close(self) -> None:
         self.client.close()
 
     def sync_once(self, deadline: float | None = None) -> SyncOutcome:
         """Seal what is pending and send every sealed batch, oldest first, until one cannot go."""
+        self.refresh_config()
         self.queue.seal(self.tuning.batch_spans)
         outcome = SyncOutcome()
         batches = self.queue.sealed()
@@ -132,6 +170,7 @@ class Syncer:
 
     def poll_commands(self) -> tuple[list[dict[str, Any]] | None, float | None]:
         """The server's commands now and when to ask next; None for what it did not say."""
+        self.refresh_config()
         try:
             url = self.config.server + COMMANDS_PATH
             response = self.client.get(url, headers=_headers(self.config.key), timeout=10.0)
@@ -170,6 +209,10 @@ class Syncer:
                 outcome.commands = answer["commands"]
             return None
         message = _error_message(response)
+        if status in (400, 422) and _error_kind(response) not in REFUSALS:
+            # Not the ingest API's refusal of this body (a proxy's or captive portal's page, say):
+            # nothing says the batch is at fault, so it must not be set aside.
+            return self._wait(outcome, f"{url} answered {status} but not as a Selftime server: {message!r}")
         if status in (400, 422) and not self._clock_ahead(message, batch):
             found = _SPAN_INDEX.match(message)
             index = int(found[1]) if found else None
