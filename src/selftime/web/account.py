@@ -95,7 +95,7 @@ async def login(request: Request) -> Response:
     if user is None:
         notices = [("error", "Wrong e-mail address or password.")]
         return page(request, "login.html", user=None, status=400, notices=notices, **context)
-    sign_in(request, user)
+    await run_in_threadpool(sign_in, svc, request, user)
     return RedirectResponse(target, status_code=303)
 
 
@@ -105,7 +105,7 @@ _DUMMY_HASH = hash_password("not-a-real-password-0000")
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await _form(request)
-    sign_out(request)
+    await run_in_threadpool(sign_out, services(request), request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -172,7 +172,7 @@ async def signup(request: Request) -> Response:
         return page(
             request, "signup.html", user=None, status=400, title="Sign up", zones=zones(), fields=shown, notices=notices
         )
-    sign_in(request, user)
+    await run_in_threadpool(sign_in, svc, request, user)
     return RedirectResponse("/", status_code=303)
 
 
@@ -241,7 +241,8 @@ async def change_password(request: Request) -> Response:
 
     fresh = await run_in_threadpool(save)
     assert fresh is not None
-    sign_in(request, fresh)  # this session stays; every other one ended with the old epoch
+    # The new password ended every session of the account (store.users.set_password): this one starts again.
+    await run_in_threadpool(sign_in, svc, request, fresh)
     return page(
         request,
         "account.html",
