@@ -147,6 +147,22 @@ async def signup(request: Request) -> Response:
     if not svc.settings.open_signup:
         return _signup_closed(request)
     fields = await _form(request)
+    shown = {"email": fields.get("email", ""), "time_zone": fields.get("time_zone", "UTC")}
+    context: dict[str, Any] = {"user": None, "title": "Sign up", "zones": zones(), "fields": shown}
+
+    def admit() -> throttle.Verdict:
+        verdict = throttle.signup_check(svc, _client(request))
+        if verdict.allowed:
+            throttle.signup_attempted(svc, _client(request))
+        return verdict
+
+    verdict = await run_in_threadpool(admit)
+    if not verdict.allowed:
+        response = page(
+            request, "signup.html", status=429, notices=[("error", throttle.too_many_signups(verdict))], **context
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after_seconds)
+        return response
     problems = _signup_problems(fields)
 
     def create() -> User | None:
@@ -168,10 +184,7 @@ async def signup(request: Request) -> Response:
     if user is None:
         problems = problems or [("email", "There is already an account with this e-mail address: log in instead.")]
         notices = [("error", text, field) for field, text in problems]
-        shown = {"email": fields.get("email", ""), "time_zone": fields.get("time_zone", "UTC")}
-        return page(
-            request, "signup.html", user=None, status=400, title="Sign up", zones=zones(), fields=shown, notices=notices
-        )
+        return page(request, "signup.html", status=400, notices=notices, **context)
     await run_in_threadpool(sign_in, svc, request, user)
     return RedirectResponse("/", status_code=303)
 
