@@ -60,6 +60,7 @@ USER_TABLES = (
     "oauth_codes",
     "oauth_tokens",
     "login_failures",
+    "web_sessions",
 )
 DEFAULT_NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 PASSWORD = "correct horse battery"  # every make_account user's password

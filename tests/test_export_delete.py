@@ -21,11 +21,12 @@ from selftime import export
 from selftime.commands import export as export_command
 from selftime.commands.base import State
 from selftime.config import Settings
-from selftime.db.tables import login_failures, metadata
+from selftime.db.tables import login_failures, metadata, web_sessions
 from selftime.demo import ensure_demo
 from selftime.domain.alerts import Target
 from selftime.store import account_data, alerts, focus, highlights, keys, oauth, schedules, summaries, users
 from selftime.store import login_failures as failures
+from selftime.store import web_sessions as sessions
 from selftime.store.totals import ScheduleRange
 from tests.conftest import Account, send, span
 
@@ -89,6 +90,7 @@ def give_everything(client: Any, db: Any, clock: Any, account: Any) -> None:
             expires_ms=None,
         )
         failures.record(conn, [account_data.login_failure_key(account.email)], now)
+        sessions.start(conn, account.id, uuid.uuid4().hex, now_ms=now, expires_ms=now + 3_600_000)
 
 
 def counts(db: Any, user_id: int) -> dict[str, int]:
@@ -217,8 +219,9 @@ def test_deletion_leaves_no_row_of_the_user_in_any_table(db, two_full):
         demo_rows = {t.name: account_data.count(conn, t, demo.id) for t in account_data.owned_tables()}
     with db.write() as conn:
         removed = account_data.delete_everything(conn, demo.id)
-    assert {k: v for k, v in removed.items() if k != "login_failures"} == demo_rows
-    assert removed["login_failures"] == 1
+    security = ("login_failures", "web_sessions")  # not exported, but deleted
+    assert {k: v for k, v in removed.items() if k not in security} == demo_rows
+    assert removed["login_failures"] == removed["web_sessions"] == 1
     with db.read() as conn:
         for table in metadata.sorted_tables:
             left = everything(conn, table)
@@ -227,6 +230,8 @@ def test_deletion_leaves_no_row_of_the_user_in_any_table(db, two_full):
             elif table.name == "login_failures":
                 keys = {k for (k,) in conn.execute(select(login_failures.c.key))}
                 assert keys == {account_data.login_failure_key(other.email)}
+            elif table.name == "web_sessions":
+                assert {u for (u,) in conn.execute(select(web_sessions.c.user_id))} == {other.id}
             else:
                 assert left == total_before[table.name] - demo_rows[table.name], table.name
                 if "user_id" in table.c:

@@ -18,7 +18,7 @@ def test_migrated_schema_matches_the_table_definitions(db):
 
 def test_upgrade_is_idempotent_and_at_head(db):
     upgrade(db.engine)
-    assert current_revision(db.engine) == "0007"
+    assert current_revision(db.engine) == "0008"
     with db.read() as conn:
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM categories").scalar() == 79
 
@@ -91,4 +91,4 @@ def test_processes_that_start_at_once_on_a_new_database_both_end_at_head(databas
     for _ in range(3):
         command.downgrade(alembic_config(db.engine), "base")
         assert _migrate_together(database_url) == []
-        assert current_revision(db.engine) == "0007"
+        assert current_revision(db.engine) == "0008"

@@ -201,6 +201,27 @@ def test_sign_up_closed_by_the_operator(database_url, db, tmp_path: Path):
     assert _users(db) == 0
 
 
+def test_sign_ups_are_limited_per_client_address(client, db, clock, settings):
+    """Every sign-up form counts, made account or not (bulk accounts; probing which addresses exist)."""
+    assert signup(client, email="first@example.com").status_code == 303
+    for n in range(19):
+        answer = signup(client, email=f"probe{n}@example.com", password="short", confirm="short")
+        assert answer.status_code == 400
+    blocked = signup(client, email="one-more@example.com")
+    assert blocked.status_code == 429 and blocked.headers["retry-after"] == "900"
+    assert "Too many sign-ups from your network address. Try again in 15 minutes. Nothing was created." in blocked.text
+    assert 'value="one-more@example.com"' in blocked.text  # the form as sent
+    with db.read() as conn:
+        assert user_store.by_email(conn, "one-more@example.com") is None
+    assert _users(db) == 1
+    # Another client address has its own count; this one's ends with the window.
+    with TestClient(create_app(settings, db=db, clock_ms=clock), client=("203.0.113.9", 1)) as elsewhere:
+        assert signup(elsewhere, email="elsewhere@example.com").status_code == 303
+    clock.set(clock.now + dt.timedelta(minutes=15))
+    assert signup(client, email="one-more@example.com").status_code == 303
+    assert _users(db) == 3
+
+
 def change_password(client: TestClient, current: str, new: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
     token = csrf_of(client.get("/account").text)
     body = {

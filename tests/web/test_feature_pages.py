@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 
@@ -38,10 +39,20 @@ def api(client, account, path: str):  # type: ignore[no-untyped-def]
     return response.json()
 
 
-def error_of(html: str) -> str:
-    found = re.search(r'<p class="notice error" role="alert">([^<]+)</p>', html)
+def error_of(html: str, field: str | None = None) -> str:
+    """The page's error message; with `field`, also checks that the message is tied to that field
+    (and to no other): aria-invalid and aria-describedby pointing at the message's id."""
+    found = re.search(r'<p class="notice error" role="alert"(?: id="error-([\w-]+)")?>([^<]+)</p>', html)
     assert found, "no error on the page"
-    return found[1]
+    if field is not None:
+        assert found[1] == field, f"the message is tied to {found[1]!r}"
+        control = re.search(rf'<(?:input|select)\b[^>]*\bid="{field}"[^>]*>', html)
+        assert control, f"no field {field}"
+        assert 'aria-invalid="true"' in control[0]
+        described = re.search(r'aria-describedby="([^"]+)"', control[0])
+        assert described and f"error-{field}" in described[1].split()
+        assert html.count('aria-invalid="true"') == 1
+    return unescape(found[2])
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -152,23 +163,39 @@ def test_create_trigger_and_delete_an_alert(client, account):
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "message", "field"),
     [
-        ({"comparison": "more", "hours": "lots", "target_kind": "all_productive"}, "hours must be a number"),
-        ({"comparison": "more", "hours": "0", "target_kind": "all_productive"}, "hours must be more than 0"),
-        ({"comparison": "more", "hours": "25", "target_kind": "all_productive"}, "hours may be at most"),
-        ({"comparison": "most", "hours": "1", "target_kind": "all_productive"}, "comparison must be"),
-        ({"comparison": "more", "hours": "1", "target_kind": "category", "target": "Nope"}, "no top-level category"),
-        ({"comparison": "more", "hours": "1", "target_kind": "productivity", "target": "7"}, "a productivity level"),
-        ({"comparison": "more", "hours": "1", "target_kind": "activity"}, "needs a target"),
-        ({"comparison": "more", "hours": "1", "target_kind": "all_productive", "target": "x"}, "takes no target"),
-        ({"comparison": "more", "hours": "1", "target_kind": "everything"}, "target_kind must be one of"),
+        ({"comparison": "more", "hours": "lots", "target_kind": "all_productive"}, "hours must be a number", "hours"),
+        ({"comparison": "more", "hours": "0", "target_kind": "all_productive"}, "hours must be more than 0", "hours"),
+        ({"comparison": "more", "hours": "25", "target_kind": "all_productive"}, "hours may be at most", "hours"),
+        ({"comparison": "most", "hours": "1", "target_kind": "all_productive"}, "comparison must be", "comparison"),
+        (
+            {"comparison": "more", "hours": "1", "target_kind": "category", "target": "Nope"},
+            "no top-level category",
+            "target",
+        ),
+        (
+            {"comparison": "more", "hours": "1", "target_kind": "productivity", "target": "7"},
+            "a productivity level",
+            "target",
+        ),
+        ({"comparison": "more", "hours": "1", "target_kind": "activity"}, "needs a target", "target"),
+        (
+            {"comparison": "more", "hours": "1", "target_kind": "all_productive", "target": "x"},
+            "takes no target",
+            "target",
+        ),
+        (
+            {"comparison": "more", "hours": "1", "target_kind": "everything"},
+            "target_kind must be one of",
+            "target_kind",
+        ),
     ],
 )
-def test_bad_alerts_change_nothing(client, account, fields, message):
+def test_bad_alerts_change_nothing(client, account, fields, message, field):
     web_login(client, account.email)
     page = post(client, "/alerts", "/alerts", **fields)
-    assert page.status_code == 400 and message in error_of(page.text) and "Nothing changed" in page.text
+    assert page.status_code == 400 and message in error_of(page.text, field) and "Nothing changed" in page.text
     assert api(client, account, "/api/v1/alerts") == []
     # The form keeps what was typed.
     assert f'value="{fields["hours"]}"' in page.text
@@ -209,19 +236,19 @@ def test_a_form_that_worked_sends_the_browser_back_so_a_reload_posts_nothing(cli
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "message", "field"),
     [
-        ({"date": "", "description": "x"}, "highlight_date is required"),
-        ({"date": "2026-02-30", "description": "x"}, "is not a calendar date"),
-        ({"date": "2026-11-30", "description": "  "}, "description is required"),
-        ({"date": "2026-11-30", "description": "x" * 256}, "description must be at most 255"),
-        ({"date": "2026-11-30", "description": "x", "source": "s" * 65}, "source must be at most 64"),
+        ({"date": "", "description": "x"}, "highlight_date is required", "date"),
+        ({"date": "2026-02-30", "description": "x"}, "is not a calendar date", "date"),
+        ({"date": "2026-11-30", "description": "  "}, "description is required", "description"),
+        ({"date": "2026-11-30", "description": "x" * 256}, "description must be at most 255", "description"),
+        ({"date": "2026-11-30", "description": "x", "source": "s" * 65}, "source must be at most 64", "source"),
     ],
 )
-def test_bad_highlights_change_nothing(client, account, fields, message):
+def test_bad_highlights_change_nothing(client, account, fields, message, field):
     web_login(client, account.email)
     page = post(client, "/highlights", "/highlights", **fields)
-    assert page.status_code == 400 and message in error_of(page.text)
+    assert page.status_code == 400 and message in error_of(page.text, field)
     assert api(client, account, "/api/v1/highlights") == []
 
 
@@ -257,7 +284,7 @@ def test_start_end_and_expire_focus_sessions(client, account, clock):
 def test_bad_focus_durations_change_nothing(client, account, duration, message):
     web_login(client, account.email)
     page = post(client, "/focus/start", "/focus", duration=duration)
-    assert page.status_code == 400 and message in error_of(page.text)
+    assert page.status_code == 400 and message in error_of(page.text, "duration")
     assert "No focus sessions yet." in page.text
 
 
@@ -315,21 +342,44 @@ def test_offline_time_is_read_in_the_users_zone(client, make_account):
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "message", "field"),
     [
-        ({"start_time": "", "duration": "30", "activity_name": "m"}, "start_time is required"),
-        ({"start_time": "2026-11-30T09:00", "activity_name": "m"}, "give end_time"),
-        ({"start_time": "2026-11-30T09:00", "duration": "300", "activity_name": "m"}, "at most 4 hours"),
-        ({"start_time": "2026-11-30T11:45", "duration": "60", "activity_name": "m"}, "may not be in the future"),
-        ({"start_time": "2026-11-30T09:00", "end_time": "2026-11-30T08:00", "activity_name": "m"}, "must be after"),
-        ({"start_time": "2026-11-30T09:00", "duration": "30", "activity_name": " "}, "activity_name is required"),
-        ({"start_time": "yesterday", "duration": "30", "activity_name": "m"}, "start_time must be"),
+        ({"start_time": "", "duration": "30", "activity_name": "m"}, "start_time is required", "start_time"),
+        ({"start_time": "2026-11-30T09:00", "activity_name": "m"}, "give end_time", "duration"),
+        ({"start_time": "2026-11-30T09:00", "duration": "300", "activity_name": "m"}, "at most 4 hours", "duration"),
+        (
+            {"start_time": "2026-11-30T11:45", "duration": "60", "activity_name": "m"},
+            "may not be in the future",
+            "duration",
+        ),
+        (
+            {"start_time": "2026-11-30T09:00", "end_time": "2026-11-30T08:00", "activity_name": "m"},
+            "must be after",
+            "end_time",
+        ),
+        (
+            {"start_time": "2026-11-30T09:00", "duration": "30", "activity_name": " "},
+            "activity_name is required",
+            "activity_name",
+        ),
+        ({"start_time": "yesterday", "duration": "30", "activity_name": "m"}, "start_time must be", "start_time"),
+        ({"start_time": "2026-11-30T13:00", "duration": "30", "activity_name": "m"}, "in the future", "start_time"),
+        (
+            {"start_time": "2026-11-30T11:00", "end_time": "2026-11-30T13:00", "activity_name": "m"},
+            "future",
+            "end_time",
+        ),
+        (
+            {"start_time": "2026-11-30T09:00", "duration": "30", "activity_name": "m", "activity_details": "d" * 256},
+            "activity_details must be at most",
+            "activity_details",
+        ),
     ],
 )
-def test_bad_offline_time_changes_nothing(client, account, fields, message):
+def test_bad_offline_time_changes_nothing(client, account, fields, message, field):
     web_login(client, account.email)
     page = post(client, "/offline", "/offline", **fields)
-    assert page.status_code == 400 and message in error_of(page.text)
+    assert page.status_code == 400 and message in error_of(page.text, field)
     assert data(client, account, restrict_begin="2026-11-29")["rows"] == []
     assert "No offline time yet." in page.text
 
@@ -358,20 +408,22 @@ def test_create_use_and_delete_a_schedule(client, account):
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "message", "field"),
     [
-        ({"name": " ", "days": "mon", "from": "09:00", "to": "10:00"}, "give the schedule a name"),
-        ({"name": "x" * 256, "days": "mon", "from": "09:00", "to": "10:00"}, "give the schedule a name"),
-        ({"name": "w", "days": "funday", "from": "09:00", "to": "10:00"}, "unknown day"),
-        ({"name": "w", "days": "mon", "from": "09:10", "to": "10:00"}, "must fall on a quarter hour"),
-        ({"name": "w", "days": "mon", "from": "10:00", "to": "09:00"}, "the end time must be after"),
-        ({"name": "w", "days": "mon", "from": "nine", "to": "10:00"}, "must look like 09:00"),
+        ({"name": " ", "days": "mon", "from": "09:00", "to": "10:00"}, "give the schedule a name", "name"),
+        ({"name": "x" * 256, "days": "mon", "from": "09:00", "to": "10:00"}, "give the schedule a name", "name"),
+        ({"name": "w", "days": "funday", "from": "09:00", "to": "10:00"}, "unknown day", "days"),
+        ({"name": "w", "days": "mon", "from": "09:10", "to": "10:00"}, "must fall on a quarter hour", "from"),
+        ({"name": "w", "days": "mon", "from": "10:00", "to": "09:00"}, "the end time must be after", "to"),
+        ({"name": "w", "days": "mon", "from": "nine", "to": "10:00"}, "must look like 09:00", "from"),
+        ({"name": "w", "days": "someday", "from": "09:00", "to": "17:00"}, "unknown day 'someday'", "days"),
+        ({"name": "w", "days": "mon", "from": "09:00", "to": "25:00"}, "is not between 00:00 and 24:00", "to"),
     ],
 )
-def test_bad_schedules_change_nothing(client, account, fields, message):
+def test_bad_schedules_change_nothing(client, account, fields, message, field):
     web_login(client, account.email)
     page = post(client, "/schedules", "/schedules", **fields)
-    assert page.status_code == 400 and message in error_of(page.text)
+    assert page.status_code == 400 and message in error_of(page.text, field)
     assert api(client, account, "/api/v1/schedules") == []
 
 

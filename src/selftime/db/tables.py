@@ -340,6 +340,20 @@ oauth_tokens = Table(
     Index("ix_oauth_tokens_code", "code_id"),  # a reused code revokes what it issued
 )
 
+# Signed-in web sessions: the cookie names one by a random token (only its digest is kept), so logging
+# out ends that session here and a copy of the cookie opens nothing. Sliding expiry, as the cookie's.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("expires_ms", BigInteger, nullable=False),
+    Index("ix_web_sessions_user", "user_id"),
+    Index("ix_web_sessions_expires", "expires_ms"),
+)
+
 # Failed logins by key (an e-mail address or a client address), for rate limiting across processes.
 login_failures = Table(
     "login_failures",

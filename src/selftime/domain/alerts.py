@@ -68,6 +68,10 @@ _SPEC_OF_KIND = {
 class AlertError(ValueError):
     """An alert that cannot be defined; the message says what to change."""
 
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param  # the parameter at fault, when one is: a form ties the message to its field
+
 
 class Categorized(Protocol):
     """What judging needs to know of an activity (store.catalog.ActivityInfo fits)."""
@@ -159,21 +163,21 @@ class Verdict:
 def check_comparison(comparison: str) -> str:
     value = comparison.strip().lower()
     if value not in COMPARISONS:
-        raise AlertError(f"comparison must be 'more' or 'less' (got {comparison!r})")
+        raise AlertError(f"comparison must be 'more' or 'less' (got {comparison!r})", "comparison")
     return value
 
 
 def threshold_ms(hours: float) -> int:
     """Hours per day → milliseconds; more than 0 and at most 24 hours."""
     if not math.isfinite(hours):
-        raise AlertError(f"hours must be a number (got {hours})")
+        raise AlertError(f"hours must be a number (got {hours})", "hours")
     if hours <= 0:
-        raise AlertError(f"hours must be more than 0 (got {hours:g})")
+        raise AlertError(f"hours must be more than 0 (got {hours:g})", "hours")
     if hours > MAX_HOURS:
-        raise AlertError(f"hours may be at most {MAX_HOURS}, the length of a day (got {hours:g})")
+        raise AlertError(f"hours may be at most {MAX_HOURS}, the length of a day (got {hours:g})", "hours")
     ms = round(hours * HOUR_MS)
     if ms < 1:
-        raise AlertError(f"hours must be more than 0 (got {hours:g})")
+        raise AlertError(f"hours must be more than 0 (got {hours:g})", "hours")
     return ms
 
 
@@ -182,9 +186,9 @@ def _level(value: str | int | None) -> str:
     try:
         level = int(text)
     except ValueError:
-        raise AlertError(f"a productivity level is one of -2, -1, 0, 1, 2 (got {text!r})") from None
+        raise AlertError(f"a productivity level is one of -2, -1, 0, 1, 2 (got {text!r})", "target") from None
     if level not in LEVEL_NAMES:
-        raise AlertError(f"a productivity level is one of -2, -1, 0, 1, 2 (got {level})")
+        raise AlertError(f"a productivity level is one of -2, -1, 0, 1, 2 (got {level})", "target")
     return str(level)
 
 
@@ -194,7 +198,7 @@ def _category(value: str, taxonomy: Sequence[tuple[str, str]]) -> str:
         if top.casefold() == wanted:
             return top
     hint = " (that is a sub-category)" if any(sub.casefold() == wanted for sub, _top in taxonomy) else ""
-    raise AlertError(f"no top-level category named {value!r}{hint}")
+    raise AlertError(f"no top-level category named {value!r}{hint}", "target")
 
 
 def _sub_category(value: str, taxonomy: Sequence[tuple[str, str]]) -> str:
@@ -203,34 +207,34 @@ def _sub_category(value: str, taxonomy: Sequence[tuple[str, str]]) -> str:
     if len(found) == 1:
         return found[0]
     if found:  # the shipped taxonomy has unique sub-category names; a changed one might not
-        raise AlertError(f"{value!r} names several sub-categories")
+        raise AlertError(f"{value!r} names several sub-categories", "target")
     hint = " (that is a top-level category)" if any(top.casefold() == wanted for _sub, top in taxonomy) else ""
-    raise AlertError(f"no sub-category named {value!r}{hint}")
+    raise AlertError(f"no sub-category named {value!r}{hint}", "target")
 
 
 def _activity(value: str) -> str:
     try:
         name = thing_key(named_activity(value))
     except ValueError as exc:
-        raise AlertError(f"activity URL {exc}") from None
+        raise AlertError(f"activity URL {exc}", "target") from None
     if not 1 <= len(name) <= MAX_NAME:
-        raise AlertError(f"an activity name is 1 to {MAX_NAME} characters (got {len(name)})")
+        raise AlertError(f"an activity name is 1 to {MAX_NAME} characters (got {len(name)})", "target")
     return name
 
 
 def make_target(kind: str, value: str | int | None, taxonomy: Sequence[tuple[str, str]]) -> Target:
     """A validated target. taxonomy: (sub-category, top-level category) pairs of every sub-category."""
     if kind not in TARGET_KINDS:
-        raise AlertError(f"target_kind must be one of {', '.join(TARGET_KINDS)} (got {kind!r})")
+        raise AlertError(f"target_kind must be one of {', '.join(TARGET_KINDS)} (got {kind!r})", "target_kind")
     if kind in ("all_productive", "all_distracting"):
         if value is not None and str(value).strip():
-            raise AlertError(f"target_kind {kind} takes no target (got {value!r})")
+            raise AlertError(f"target_kind {kind} takes no target (got {value!r})", "target")
         return Target(kind)
     if kind == "productivity":
         return Target(kind, _level(value))
     text = str(value).strip() if value is not None else ""
     if not text:
-        raise AlertError(f"target_kind {kind} needs a target: the {kind.replace('_', '-')} name")
+        raise AlertError(f"target_kind {kind} needs a target: the {kind.replace('_', '-')} name", "target")
     if kind == "category":
         return Target(kind, _category(text, taxonomy))
     if kind == "sub_category":

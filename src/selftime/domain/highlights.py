@@ -25,6 +25,10 @@ _DATE_FORMS = "a date as YYYY-MM-DD or a Unix timestamp in seconds"
 class HighlightError(ValueError):
     """Input refused; the message names the parameter and the rule it broke."""
 
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param  # the parameter at fault, when one is: a form ties the message to its field
+
 
 @dataclass(frozen=True)
 class NewHighlight:
@@ -37,27 +41,31 @@ def parse_date(text: str | None, tz: ZoneInfo) -> dt.date:
     """`highlight_date`: a calendar date, or a Unix timestamp read as a date in the user's zone."""
     value = (text or "").strip()
     if not value:
-        raise HighlightError(f"highlight_date is required: {_DATE_FORMS}")
+        raise HighlightError(f"highlight_date is required: {_DATE_FORMS}", "highlight_date")
     match = _DATE.match(value)
     if match:
         try:
             return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
-            raise HighlightError(f"highlight_date {value!r} is not a calendar date") from None
+            raise HighlightError(f"highlight_date {value!r} is not a calendar date", "highlight_date") from None
     if _TIMESTAMP.match(value):
         try:
             return dt.datetime.fromtimestamp(float(value), dt.UTC).astimezone(tz).date()
         except (OverflowError, OSError, ValueError):
-            raise HighlightError(f"highlight_date {value!r} is out of range for a Unix timestamp") from None
-    raise HighlightError(f"highlight_date must be {_DATE_FORMS} (got {value!r})")
+            raise HighlightError(
+                f"highlight_date {value!r} is out of range for a Unix timestamp", "highlight_date"
+            ) from None
+    raise HighlightError(f"highlight_date must be {_DATE_FORMS} (got {value!r})", "highlight_date")
 
 
 def parse_description(text: str | None) -> str:
     value = (text or "").strip()
     if not value:
-        raise HighlightError(f"description is required: 1 to {MAX_DESCRIPTION} characters of text")
+        raise HighlightError(f"description is required: 1 to {MAX_DESCRIPTION} characters of text", "description")
     if len(value) > MAX_DESCRIPTION:
-        raise HighlightError(f"description must be at most {MAX_DESCRIPTION} characters (got {len(value)})")
+        raise HighlightError(
+            f"description must be at most {MAX_DESCRIPTION} characters (got {len(value)})", "description"
+        )
     return value
 
 
@@ -67,7 +75,7 @@ def parse_source(text: str | None) -> str | None:
     if not value:
         return None
     if len(value) > MAX_SOURCE:
-        raise HighlightError(f"source must be at most {MAX_SOURCE} characters (got {len(value)})")
+        raise HighlightError(f"source must be at most {MAX_SOURCE} characters (got {len(value)})", "source")
     return value
 
 

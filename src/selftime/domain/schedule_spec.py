@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from selftime.store.totals import ScheduleRange
 
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+class ScheduleError(ValueError):
+    """A range refused; the message says what to change."""
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param  # "days", "from" or "to" for parse_range: a form ties the message to its field
 
 
 def parse_days(spec: str) -> int:
@@ -18,7 +28,7 @@ def parse_days(spec: str) -> int:
         if "-" in part:
             first, last = (p.strip()[:3] for p in part.split("-", 1))
             if first not in DAY_NAMES or last not in DAY_NAMES:
-                raise ValueError(f"unknown day in {part!r}: use sun, mon, tue, wed, thu, fri, sat")
+                raise ScheduleError(f"unknown day in {part!r}: use sun, mon, tue, wed, thu, fri, sat")
             i = DAY_NAMES.index(first)
             while True:
                 mask |= 1 << i
@@ -27,7 +37,7 @@ def parse_days(spec: str) -> int:
                 i = (i + 1) % 7
         else:
             if part[:3] not in DAY_NAMES:
-                raise ValueError(f"unknown day {part!r}: use sun, mon, tue, wed, thu, fri, sat")
+                raise ScheduleError(f"unknown day {part!r}: use sun, mon, tue, wed, thu, fri, sat")
             mask |= 1 << DAY_NAMES.index(part[:3])
     return mask
 
@@ -37,18 +47,25 @@ def parse_clock(value: str) -> int:
     try:
         hours, minutes = (int(p) for p in value.strip().split(":"))
     except ValueError as exc:
-        raise ValueError(f"time {value!r} must look like 09:00") from exc
+        raise ScheduleError(f"time {value!r} must look like 09:00") from exc
     total = hours * 60 + minutes
     if not (0 <= minutes < 60 and 0 <= total <= 24 * 60):
-        raise ValueError(f"time {value!r} is not between 00:00 and 24:00")
+        raise ScheduleError(f"time {value!r} is not between 00:00 and 24:00")
     if total % 15:
         # Reports are kept in 15-minute buckets, so finer edges could not be honoured exactly.
-        raise ValueError(f"time {value!r} must fall on a quarter hour (:00, :15, :30, :45)")
+        raise ScheduleError(f"time {value!r} must fall on a quarter hour (:00, :15, :30, :45)")
     return total
 
 
 def parse_range(days: str, start: str, end: str) -> ScheduleRange:
-    from_minute, to_minute = parse_clock(start), parse_clock(end)
+    from_minute, to_minute = _part("from", parse_clock, start), _part("to", parse_clock, end)
     if to_minute <= from_minute:
-        raise ValueError("the end time must be after the start time (use 24:00 for midnight)")
-    return ScheduleRange(parse_days(days), from_minute, to_minute)
+        raise ScheduleError("the end time must be after the start time (use 24:00 for midnight)", "to")
+    return ScheduleRange(_part("days", parse_days, days), from_minute, to_minute)
+
+
+def _part(param: str, parse: Callable[[str], int], text: str) -> int:
+    try:
+        return parse(text)
+    except ScheduleError as exc:
+        raise ScheduleError(str(exc), param) from None

@@ -2,8 +2,10 @@
 
 A table belongs to a user when it has a `user_id` column, or a foreign key to a table that does
 (documents → activities, batches → devices, schedule_ranges → schedules). `users` is the account
-row itself. `login_failures` is keyed by e-mail address ("email:<address>"), not by id. Every other
-table (the shipped category taxonomy, the operator's OAuth apps) is shared and never touched.
+row itself. Two tables of security records are not exported but are deleted with the account:
+`login_failures`, keyed by e-mail address ("email:<address>"), and `web_sessions` (signed-in browsers:
+session bookkeeping, not the user's data, and the export would always show the session asking for it).
+Every other table (the shipped category taxonomy, the operator's OAuth apps) is shared and never touched.
 
 Because the list is derived from `metadata`, a table added later is exported and deleted without a
 change here; the tests check that every table is either user-owned or named in SHARED_TABLES.
@@ -16,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, select
 
-from selftime.db.tables import categories, login_failures, metadata, users
+from selftime.db.tables import categories, login_failures, metadata, users, web_sessions
 from selftime.store.users import lock_for_time_write
 
-# Tables that hold no row of any particular user (login_failures is handled by e-mail address).
-SHARED_TABLES = frozenset({"categories", "oauth_apps", "login_failures"})
+# Tables whose rows are not exported: shared ones, and the security records (deleted explicitly).
+SHARED_TABLES = frozenset({"categories", "oauth_apps", "login_failures", "web_sessions"})
 
 # Secrets: never exported (they are digests, but a digest of a key still names the key).
 SECRET_COLUMNS = frozenset({"password_hash", "key_hash", "access_hash", "refresh_hash", "code_hash", "code_challenge"})
@@ -102,6 +104,7 @@ def delete_everything(conn: Connection, user_id: int) -> dict[str, int]:
     removed: dict[str, int] = {}
     if account is None:
         return removed
+    removed["web_sessions"] = conn.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id)).rowcount
     for table in reversed(owned_tables()):
         removed[table.name] = conn.execute(delete(table).where(_condition(table, user_id))).rowcount
     removed["login_failures"] = conn.execute(

@@ -1,5 +1,6 @@
 """Failed logins, counted per key (an e-mail address or a client address) within a time window
-(since_ms excluded: a failure exactly a window old has expired, as Retry-After promised)."""
+(since_ms excluded: a failure exactly a window old has expired, as Retry-After promised); also each
+client address's sign-up forms, under "signup:<address>" (web/throttle.py)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, case, insert, literal, select, update
 
 from selftime.db.tables import users
+from selftime.store import web_sessions
 
 PLANS = ("premium", "lite")
 
@@ -171,9 +172,11 @@ def set_week_start(conn: Connection, user_id: int, week_start: int) -> None:
 
 
 def set_password(conn: Connection, user_id: int, password_hash: str) -> None:
-    """New password; the epoch moves on, so every web session signed in with the old one ends."""
+    """New password; every web session signed in with the old one ends (its row goes, and the epoch
+    its cookie carries moves on). The web page changing it signs its own session in again."""
     conn.execute(
         update(users)
         .where(users.c.id == user_id)
         .values(password_hash=password_hash, auth_epoch=users.c.auth_epoch + 1)
     )
+    web_sessions.end_all(conn, user_id)

@@ -95,7 +95,7 @@ async def login(request: Request) -> Response:
     if user is None:
         notices = [("error", "Wrong e-mail address or password.")]
         return page(request, "login.html", user=None, status=400, notices=notices, **context)
-    sign_in(request, user)
+    await run_in_threadpool(sign_in, svc, request, user)
     return RedirectResponse(target, status_code=303)
 
 
@@ -105,7 +105,7 @@ _DUMMY_HASH = hash_password("not-a-real-password-0000")
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     await _form(request)
-    sign_out(request)
+    await run_in_threadpool(sign_out, services(request), request)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -147,6 +147,22 @@ async def signup(request: Request) -> Response:
     if not svc.settings.open_signup:
         return _signup_closed(request)
     fields = await _form(request)
+    shown = {"email": fields.get("email", ""), "time_zone": fields.get("time_zone", "UTC")}
+    context: dict[str, Any] = {"user": None, "title": "Sign up", "zones": zones(), "fields": shown}
+
+    def admit() -> throttle.Verdict:
+        verdict = throttle.signup_check(svc, _client(request))
+        if verdict.allowed:
+            throttle.signup_attempted(svc, _client(request))
+        return verdict
+
+    verdict = await run_in_threadpool(admit)
+    if not verdict.allowed:
+        response = page(
+            request, "signup.html", status=429, notices=[("error", throttle.too_many_signups(verdict))], **context
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after_seconds)
+        return response
     problems = _signup_problems(fields)
 
     def create() -> User | None:
@@ -168,11 +184,8 @@ async def signup(request: Request) -> Response:
     if user is None:
         problems = problems or [("email", "There is already an account with this e-mail address: log in instead.")]
         notices = [("error", text, field) for field, text in problems]
-        shown = {"email": fields.get("email", ""), "time_zone": fields.get("time_zone", "UTC")}
-        return page(
-            request, "signup.html", user=None, status=400, title="Sign up", zones=zones(), fields=shown, notices=notices
-        )
-    sign_in(request, user)
+        return page(request, "signup.html", status=400, notices=notices, **context)
+    await run_in_threadpool(sign_in, svc, request, user)
     return RedirectResponse("/", status_code=303)
 
 
@@ -241,7 +254,8 @@ async def change_password(request: Request) -> Response:
 
     fresh = await run_in_threadpool(save)
     assert fresh is not None
-    sign_in(request, fresh)  # this session stays; every other one ended with the old epoch
+    # The new password ended every session of the account (store.users.set_password): this one starts again.
+    await run_in_threadpool(sign_in, svc, request, fresh)
     return page(
         request,
         "account.html",

@@ -17,7 +17,7 @@ from selftime.api.context import Services
 from selftime.domain import alerts as alert_rules
 from selftime.domain.alerts import AlertError
 from selftime.domain.highlights import FEED_LIMIT, HighlightError, parse_highlight
-from selftime.domain.schedule_spec import DAY_NAMES, parse_range
+from selftime.domain.schedule_spec import DAY_NAMES, ScheduleError, parse_range
 from selftime.domain.zone import zone
 from selftime.store import alerts as alert_store
 from selftime.store import catalog, highlights, schedules
@@ -61,7 +61,7 @@ def _hours(text: str) -> float:
     try:
         return float(text.strip())
     except ValueError:
-        raise AlertError(f"hours must be a number (got {text.strip()!r})") from None
+        raise AlertError(f"hours must be a number (got {text.strip()!r})", "hours") from None
 
 
 def _create_alert(svc: Services, user: User, form: dict[str, str]) -> str:
@@ -75,7 +75,7 @@ def _create_alert(svc: Services, user: User, form: dict[str, str]) -> str:
             lambda conn: alert_rules.make_target(form.get("target_kind", ""), target_text, alerts_api.taxonomy(conn)),
         )
     except AlertError as exc:
-        raise Refused(400, f"Nothing changed: {exc}.") from None
+        raise Refused(400, f"Nothing changed: {exc}.", exc.param) from None  # the form's ids are the API's names
     return f"Alert added: {alert.description}."
 
 
@@ -108,7 +108,8 @@ def _create_highlight(svc: Services, user: User, form: dict[str, str]) -> str:
     try:
         new = parse_highlight(params, zone(user.time_zone))
     except HighlightError as exc:
-        raise Refused(400, f"Nothing changed: {exc}.") from None
+        field = "date" if exc.param == "highlight_date" else exc.param  # the form's field for the API's name
+        raise Refused(400, f"Nothing changed: {exc}.", field) from None
     with svc.db.write() as conn:
         highlights.add(
             conn,
@@ -162,11 +163,12 @@ def _schedules(svc: Services, user: User) -> dict[str, Any]:
 def _create_schedule(svc: Services, user: User, form: dict[str, str]) -> str:
     name = form.get("name", "").strip()
     if not 1 <= len(name) <= MAX_SCHEDULE_NAME:
-        raise Refused(400, f"Nothing changed: give the schedule a name (1 to {MAX_SCHEDULE_NAME} characters).")
+        message = f"Nothing changed: give the schedule a name (1 to {MAX_SCHEDULE_NAME} characters)."
+        raise Refused(400, message, "name")
     try:
         ranges = [parse_range(form.get("days", ""), form.get("from", ""), form.get("to", ""))]
-    except ValueError as exc:
-        raise Refused(400, f"Nothing changed: {exc}.") from None
+    except ScheduleError as exc:
+        raise Refused(400, f"Nothing changed: {exc}.", exc.param) from None  # days, from, to: the form's ids
     with svc.db.write() as conn:
         created = schedules.create(conn, user_id=user.id, name=name, ranges=ranges, now_ms=svc.clock_ms())
     return f"Schedule “{created.name}” added (id {created.id}: use it as restrict_schedule_id in the data API)."

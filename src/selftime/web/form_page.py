@@ -3,8 +3,8 @@
 A post checks the session, the CSRF token and the plan, runs the action (→ a notice) and sends the
 browser back to the page (303), the notice kept in the session for that one showing: rendered in
 answer to the POST, the page would post again on a reload, and add a second highlight or alert. An
-action refuses with `Refused(status, message)`, which changes nothing and renders the page with the
-message and the form as it was sent."""
+action refuses with `Refused(status, message, field)`, which changes nothing and renders the page with
+the message (tied to the field at fault, as forms.html's `invalid` does) and the form as it was sent."""
 
 from __future__ import annotations
 
@@ -39,11 +39,17 @@ def _form_dict(raw: Any) -> dict[str, str]:
 
 
 class Refused(Exception):
-    """A form refused: (status, message)."""
+    """A form refused: (status, message), and the id of the field at fault when one is."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
+        self.field = field
+
+    @property
+    def notice(self) -> tuple[str, ...]:
+        # (kind, text, field): base.html gives the message the id the field's aria-describedby names.
+        return ("error", str(self), self.field) if self.field else ("error", str(self))
 
 
 async def show(
@@ -93,9 +99,7 @@ async def post(
             raise Refused(403, f"{premium} are a premium feature: nothing changed.")
         message = await run_in_threadpool(act, svc, user, form)
     except Refused as exc:
-        return await show(
-            request, user, name, load, title=title, status=exc.status, notices=[("error", str(exc))], form=form
-        )
+        return await show(request, user, name, load, title=title, status=exc.status, notices=[exc.notice], form=form)
     request.session[_NOTICE] = message
     return RedirectResponse(f"/{name}", status_code=303)
 

@@ -181,5 +181,5 @@ async def delete_account(request: Request) -> Response:
     # dropping what this process holds frees the memory at once.
     svc.catalogs.forget(user.id)
     svc.reports.forget(user.id)
-    sign_out(request)
+    await run_in_threadpool(sign_out, svc, request)
     return page(request, "settings.html", user=None, title="Account deleted", deleted_email=user.email)

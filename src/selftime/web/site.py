@@ -15,8 +15,7 @@ from selftime.web import account, dashboard, features, keys, settings_page, time
 from selftime.web import categorize as categorize_page
 from selftime.web.csrf import CsrfError
 from selftime.web.render import error_page
-
-SESSION_DAYS = 14
+from selftime.web.session import SESSION_DAYS
 
 
 def mount(app: FastAPI, settings: Settings) -> None:

@@ -60,7 +60,7 @@ def _start_focus(svc: Services, user: User, form: dict[str, str]) -> str:
     try:
         minutes = focus_rules.parse_duration(form.get("duration"))
     except focus_rules.DurationError as exc:
-        raise Refused(400, f"Nothing changed: {exc}") from None
+        raise Refused(400, f"Nothing changed: {exc}", "duration") from None
     with svc.db.write() as conn:
         session, replaced = focus_store.start(
             conn, user.id, minutes=minutes, time_zone=user.time_zone, now_ms=svc.clock_ms()
@@ -129,7 +129,7 @@ def _add_offline(svc: Services, user: User, form: dict[str, str]) -> str:
             params, zone(user.time_zone), now_ms=now, future_tolerance_ms=svc.settings.future_tolerance_seconds * 1000
         )
     except OfflineError as exc:
-        raise Refused(400, f"Nothing changed: {exc}.") from None
+        raise Refused(400, f"Nothing changed: {exc}.", exc.param) from None  # the form's ids are the API's names
     result = record_offline(svc, user, entry, now)
     minutes = round((entry.end_ms - entry.start_ms) / 60000)
     recorded = round(result.recorded_ms / 60000)
