@@ -140,6 +140,21 @@ def test_every_document_shape_is_the_same_in_c_and_python(client, make_account, 
             assert bodies(db, req) == native, shape
 
 
+def todays_documents(user: users.User) -> ReportRequest:
+    """2026-11-30's documents ranked, in UTC, with what lets the caches hold the account's names."""
+    return ReportRequest(
+        user_id=user.id,
+        time_zone="UTC",
+        perspective="rank",
+        resolution="hour",
+        kind="document",
+        begin=dt.date(2026, 11, 30),
+        end=dt.date(2026, 11, 30),
+        catalog_version=user.catalog_version,
+        created_ms=user.created_ms,
+    )
+
+
 @SQLITE_ONLY
 def test_a_document_newer_than_the_name_cache_is_named(client, make_account, db):
     """The C reader reads the latest data; a document the cache has not seen sends the report down
@@ -150,17 +165,7 @@ def test_a_document_newer_than_the_name_cache_is_named(client, make_account, db)
     with db.read() as conn:
         user = users.by_id(conn, account.id)
         assert user is not None
-        req = ReportRequest(
-            user_id=user.id,
-            time_zone="UTC",
-            perspective="rank",
-            resolution="hour",
-            kind="document",
-            begin=dt.date(2026, 11, 30),
-            end=dt.date(2026, 11, 30),
-            catalog_version=user.catalog_version,
-            created_ms=user.created_ms,
-        )
+        req = todays_documents(user)
         assert [r[3] for r in analytics.run(conn, req, catalogs).rows] == ["old.py"]
     send(client, account, [span("2026-11-30T10:00:00Z", "2026-11-30T10:20:00Z", "Code", "new.py")])
     with db.read() as conn:
@@ -235,15 +240,7 @@ def test_a_reader_that_cannot_open_its_file_leaves_the_report_to_python(client, 
     with db.read() as conn:
         user = users.by_id(conn, account.id)
         assert user is not None
-        req = ReportRequest(
-            user_id=user.id,
-            time_zone="UTC",
-            perspective="rank",
-            resolution="hour",
-            kind="document",
-            begin=dt.date(2026, 11, 30),
-            end=dt.date(2026, 11, 30),
-        )
+        req = todays_documents(user)
         reader = document_reader._documents.Reader  # type: ignore[union-attr]
 
         def unopenable(path: str) -> Any:

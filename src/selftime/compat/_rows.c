@@ -147,6 +147,30 @@ static int put_str_memo(Out *o, Memo *memo, PyObject *s) {
     return 0;
 }
 
+static int put_long(Out *o, PyObject *v) {
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow) {
+        PyErr_SetString(PyExc_OverflowError, "an integer cell beyond 64 bits");
+        return -1;
+    }
+    if (x == -1 && PyErr_Occurred())
+        return -1;
+    return put_int(o, x);
+}
+
+/* The milliseconds of a row rounded half up to seconds, or -1 with an error set. */
+static long long row_seconds(PyObject *row) {
+    int overflow;
+    PyObject *v = PyTuple_GET_ITEM(row, 1);
+    long long ms = PyLong_Check(v) ? PyLong_AsLongLongAndOverflow(v, &overflow) : (overflow = 1, 0);
+    if (overflow || ms < 0 || ms > LLONG_MAX - 500) {
+        PyErr_SetString(PyExc_TypeError, "milliseconds must be an int of 0 or more");
+        return -1;
+    }
+    return (ms + 500) / 1000;
+}
+
 static int put_cell(Out *o, Memo *memo, PyObject *v) {
     if (PyUnicode_Check(v))
         return put_str_memo(o, memo, v);
@@ -154,17 +178,8 @@ static int put_cell(Out *o, Memo *memo, PyObject *v) {
         return put(o, "null", 4);
     if (PyBool_Check(v))
         return v == Py_True ? put(o, "true", 4) : put(o, "false", 5);
-    if (PyLong_Check(v)) {
-        int overflow;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        if (overflow) {
-            PyErr_SetString(PyExc_OverflowError, "an integer cell beyond 64 bits");
-            return -1;
-        }
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        return put_int(o, x);
-    }
+    if (PyLong_Check(v))
+        return put_long(o, v);
     PyErr_Format(PyExc_TypeError, "a cell of type %.100s", Py_TYPE(v)->tp_name);
     return -1;
 }
@@ -195,15 +210,8 @@ static PyObject *rows_json(PyObject *Py_UNUSED(module), PyObject *args) {
             goto fail;
         if (interval ? put_cell(&o, memo, PyTuple_GET_ITEM(row, 0)) < 0 : put_int(&o, (long long)i + 1) < 0)
             goto fail;
-        int overflow;
-        long long ms = PyLong_Check(PyTuple_GET_ITEM(row, 1))
-                           ? PyLong_AsLongLongAndOverflow(PyTuple_GET_ITEM(row, 1), &overflow)
-                           : (overflow = 1, 0);
-        if (overflow || ms < 0 || ms > LLONG_MAX - 500) {
-            PyErr_SetString(PyExc_TypeError, "milliseconds must be an int of 0 or more");
-            goto fail;
-        }
-        if (put(&o, ",", 1) < 0 || put_int(&o, (ms + 500) / 1000) < 0 || put(&o, ",1", 2) < 0)
+        long long secs = row_seconds(row);
+        if (secs < 0 || put(&o, ",", 1) < 0 || put_int(&o, secs) < 0 || put(&o, ",1", 2) < 0)
             goto fail;
         for (Py_ssize_t j = 2; j < PyTuple_GET_SIZE(row); j++)
             if (put(&o, ",", 1) < 0 || put_cell(&o, memo, PyTuple_GET_ITEM(row, j)) < 0)
@@ -275,32 +283,12 @@ static int put_csv_cell(Out *o, PyObject *v) {
         return 0;
     if (PyBool_Check(v))
         return v == Py_True ? put(o, "True", 4) : put(o, "False", 5);
-    if (PyLong_Check(v)) {
-        int overflow;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        if (overflow) {
-            PyErr_SetString(PyExc_OverflowError, "an integer cell beyond 64 bits");
-            return -1;
-        }
-        if (x == -1 && PyErr_Occurred())
-            return -1;
-        return put_int(o, x);
-    }
+    if (PyLong_Check(v))
+        return put_long(o, v);
     PyErr_Format(PyExc_TypeError, "a cell of type %.100s", Py_TYPE(v)->tp_name);
     return -1;
 }
 
-/* The milliseconds of a row rounded half up to seconds, or -1 with an error set. */
-static long long row_seconds(PyObject *row) {
-    int overflow;
-    PyObject *v = PyTuple_GET_ITEM(row, 1);
-    long long ms = PyLong_Check(v) ? PyLong_AsLongLongAndOverflow(v, &overflow) : (overflow = 1, 0);
-    if (overflow || ms < 0 || ms > LLONG_MAX - 500) {
-        PyErr_SetString(PyExc_TypeError, "milliseconds must be an int of 0 or more");
-        return -1;
-    }
-    return (ms + 500) / 1000;
-}
 
 /* rows_csv(rows, interval) -> bytes: a line "first,seconds,1,*row[2:]" ended by LF for each report
  * row (label, ms, *fields), as rows_json has them. */
