@@ -21,7 +21,13 @@ with engine.connect() as connection:
         # migrate. BEGIN IMMEDIATE (see db/engine) makes the second wait for the first's commit.
         connection.execution_options(selftime_write=True)
     try:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=sqlite)
+        # Alembic takes SQLite's DDL for non-transactional and gives each migration a transaction of
+        # its own: the lock was let go between migrations, and a second process that had read the
+        # revision before waiting ran a migration again ('duplicate column name'). SQLite's DDL is
+        # transactional (the driver is in autocommit, our BEGIN is the only one): one transaction, one lock.
+        context.configure(
+            connection=connection, target_metadata=metadata, render_as_batch=sqlite, transactional_ddl=True
+        )
         with context.begin_transaction():
             if not sqlite:  # the same on PostgreSQL: released at commit, then the revision is read afresh
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
